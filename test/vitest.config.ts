@@ -1,0 +1,48 @@
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export default defineConfig({
+  test: {
+    root,
+    // Node-side setup shared by every project: local database servers, datasets, driver endpoints.
+    globalSetup: ['test/support/global-setup.ts'],
+    projects: [
+      {
+        extends: false,
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: `${root}/wrangler.toml` },
+            miniflare: {
+              bindings: {
+                META_MIGRATIONS: await readD1Migrations(`${root}/migrations`),
+                DEMO_MIGRATIONS: await readD1Migrations(`${root}/migrations/demo`),
+                AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+                VAULT_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          root,
+          include: ['test/worker/**/*.test.ts', 'test/durable-objects/**/*.test.ts'],
+          setupFiles: ['test/support/apply-migrations.ts'],
+        },
+      },
+      {
+        extends: false,
+        test: {
+          name: 'node',
+          root,
+          environment: 'node',
+          include: ['test/dev/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,13 @@
+import type { Role } from './policy.ts';
+
+/** Who is calling, resolved once per request by the auth middleware. */
+export interface AuthContext {
+  userId: string;
+  email: string;
+  /** The organization the request acts in: the token's, or the session's active one. */
+  orgId: string | null;
+  /** The caller's effective role in `orgId` (for tokens: min(member role, token ceiling)). */
+  role: Role | null;
+  via: 'session' | 'token';
+  tokenId?: string;
+}

@@ -1,0 +1,54 @@
+import { forbidden, unauthorized } from '../errors.ts';
+import type { AuthContext } from './context.ts';
+
+export const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * The one policy: every route and every document room asks `can(role, action)`.
+ * Each role has everything the role below it has.
+ */
+const MIN_ROLE = {
+  'connection.read': 'viewer',
+  'schema.read': 'viewer',
+  'query.read': 'viewer',
+  'document.read': 'viewer',
+  'history.read': 'viewer',
+  'query.write': 'editor',
+  'rows.write': 'editor',
+  'document.write': 'editor',
+  'saved-query.write': 'editor',
+  'schema.sync': 'editor',
+  'connection.write': 'admin',
+  'member.manage': 'admin',
+  'invitation.manage': 'admin',
+  'audit.read': 'admin',
+  'org.update': 'admin',
+  'org.delete': 'owner',
+  'owner.manage': 'owner',
+} as const satisfies Record<string, Role>;
+
+export type Action = keyof typeof MIN_ROLE;
+
+export const roleRank = (role: Role): number => ROLES.indexOf(role);
+
+export function can(role: Role | null | undefined, action: Action): boolean {
+  if (!role) return false;
+  return roleRank(role) >= roleRank(MIN_ROLE[action]);
+}
+
+/** The lower of two roles: a token never grants more than its ceiling or its owner's role. */
+export function minRole(a: Role, b: Role): Role {
+  return roleRank(a) <= roleRank(b) ? a : b;
+}
+
+/** Throws 401/403 unless the caller may do `action` in its active organization. */
+export function authorize(
+  auth: AuthContext | undefined,
+  action: Action,
+): AuthContext & { orgId: string; role: Role } {
+  if (!auth) throw unauthorized();
+  if (!auth.orgId || !auth.role) throw forbidden('Select an organization first');
+  if (!can(auth.role, action)) throw forbidden();
+  return auth as AuthContext & { orgId: string; role: Role };
+}

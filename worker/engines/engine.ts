@@ -1,0 +1,127 @@
+/**
+ * The one interface every user-database engine implements. Routes and services
+ * talk to an `Engine`; only the files beside this one import a driver.
+ *
+ * Values crossing this interface are JSON-safe, the same for every engine:
+ * - integers that fit in 2^53 are numbers; bigger ones (int8/bigint) are strings;
+ * - numeric/decimal are strings (exact digits, never a float);
+ * - timestamps are ISO-8601 strings (with offset when the type has a zone);
+ *   dates 'YYYY-MM-DD'; times as the server prints them;
+ * - json/jsonb are parsed values; arrays are arrays;
+ * - binary (bytea/blob) is `{ "$binary": "<base64>" }`;
+ * - NULL is null.
+ */
+
+export type EngineName = 'postgres' | 'mysql' | 'sqlite';
+
+export interface ColumnMeta {
+  name: string;
+  /** The engine's own type name (e.g. `int8`, `varchar`, `TEXT`). */
+  type: string;
+}
+
+export interface StatementResult {
+  columns: ColumnMeta[];
+  /** Row values in column order (arrays, so duplicate column names survive). */
+  rows: unknown[][];
+  /** Rows written by INSERT/UPDATE/DELETE; null for reads. */
+  affectedRows: number | null;
+  /** True when more rows existed than `maxRows`. */
+  truncated: boolean;
+  /** The statement's command tag when the engine reports one (`SELECT`, `UPDATE`...). */
+  command: string | null;
+  notices: string[];
+  durationMs: number;
+}
+
+export interface QueryOptions {
+  params?: readonly unknown[];
+  /** Enforced by the database (read-only transaction / query_only), never by parsing. */
+  readOnly?: boolean;
+  /** Enforced by the database (statement_timeout / max_execution_time) and by aborting. */
+  timeoutMs?: number;
+  /** Stop reading after this many rows and set `truncated`. */
+  maxRows?: number;
+  signal?: AbortSignal;
+}
+
+export interface Statement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
+export interface TestResult {
+  latencyMs: number;
+  serverVersion: string;
+}
+
+/** What the UI and services may rely on, read instead of checking the engine name. */
+export interface Capabilities {
+  /** Multi-statement scripts run atomically. */
+  transactions: boolean;
+  schemas: boolean;
+  materializedViews: boolean;
+  enums: boolean;
+  /** `stream()` reads with a server-side cursor rather than keyset pages. */
+  cursorStreaming: boolean;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly capabilities: Capabilities;
+  /** Opens a round trip and reports latency and the server's version. */
+  test(options?: { timeoutMs?: number }): Promise<TestResult>;
+  /** One statement with positional parameters. */
+  query(sql: string, options?: QueryOptions): Promise<StatementResult>;
+  /** Several statements in one transaction; all or nothing; one result each. */
+  script(
+    statements: readonly Statement[],
+    options?: Omit<QueryOptions, 'params'>,
+  ): Promise<StatementResult[]>;
+  /**
+   * Reads a large result in batches with flat memory, for exports. The first
+   * batch carries the columns.
+   */
+  stream(
+    sql: string,
+    options?: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal },
+  ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
+  /** Releases sockets; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Failures are values with codes; routes map them to HTTP in worker/errors.ts.
+ * `message` must never contain the password or the connection string.
+ */
+export type EngineErrorCode =
+  | 'auth_failed'
+  | 'host_not_found'
+  | 'connection_refused'
+  | 'tls_error'
+  | 'timeout'
+  | 'invalid_config'
+  | 'unsupported'
+  | 'read_only_violation'
+  | 'query_error'
+  | 'upstream_error';
+
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  /** The database's own error code (SQLSTATE, MySQL errno), when there is one. */
+  readonly dbCode: string | undefined;
+  /** 1-based character position of the error in the statement, when known. */
+  readonly position: number | undefined;
+
+  constructor(
+    code: EngineErrorCode,
+    message: string,
+    options: { dbCode?: string; position?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'EngineError';
+    this.code = code;
+    this.dbCode = options.dbCode;
+    this.position = options.position;
+  }
+}

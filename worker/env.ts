@@ -1,0 +1,29 @@
+import type { DocumentRoom } from '../durable-objects/document-room.ts';
+import type { RateLimiter } from '../durable-objects/rate-limiter.ts';
+import type { AuthContext } from './auth/context.ts';
+
+/** Bindings and vars from wrangler.toml, plus secrets from `.dev.vars` / `wrangler secret put`. */
+export interface Env {
+  DB: D1Database;
+  DEMO_DB: D1Database;
+  ASSETS: Fetcher;
+  DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  ATRIUM_VERSION: string;
+  CORS_ORIGINS: string;
+  /** Set by the build (`wrangler deploy --var BUILD_ID:...`); "dev" otherwise. */
+  BUILD_ID?: string;
+  /** Secret: signs sessions. */
+  AUTH_SECRET?: string;
+  /** Secret: `kid:base64key` pairs, comma separated; the first is the active key. */
+  VAULT_KEYS?: string;
+  /** Local dev only: base URLs of the Neon/PlanetScale stand-ins (see dev/endpoints). */
+  LOCAL_ENDPOINTS?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  auth: AuthContext | undefined;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Variables };

@@ -1,0 +1,90 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+
+/**
+ * The one error type of the API. Everything a handler throws ends up as
+ * `{"error":{"code","message","requestId"}}` through `errorResponse`.
+ * `code` is stable and machine-readable; `message` is for people and must never
+ * carry a secret, a password or a connection string.
+ */
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
+  new ApiError(400, code, message, { details });
+export const unauthorized = (message = 'Sign in or send a valid API token') =>
+  new ApiError(401, 'unauthorized', message);
+export const forbidden = (message = 'Your role does not allow this action') =>
+  new ApiError(403, 'forbidden', message);
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new ApiError(429, 'rate_limited', 'Too many requests; retry later', {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    details: { retryAfter: Math.max(1, Math.ceil(retryAfterSeconds)) },
+  });
+/** An upstream (user database, D1, a driver endpoint) failed; the message names it. */
+export const upstream = (code: string, message: string, status: ContentfulStatusCode = 502) =>
+  new ApiError(status, code, message);
+
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string; details?: Record<string, unknown> };
+}
+
+/** Flattens zod issues into `{ path: message }` so clients can point at the field. */
+export function zodDetails(error: ZodError): Record<string, unknown> {
+  return {
+    issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  };
+}
+
+/** Maps anything thrown to the JSON envelope. The only place errors become HTTP. */
+export function errorResponse(c: Context, err: unknown): Response {
+  const requestId = (c.get('requestId') as string | undefined) ?? 'unknown';
+  let apiError: ApiError;
+  if (err instanceof ApiError) {
+    apiError = err;
+  } else if (err instanceof ZodError) {
+    apiError = badRequest('invalid_request', 'The request does not match the schema', zodDetails(err));
+  } else if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 413 ? 'payload_too_large' : status === 403 ? 'forbidden' : 'http_error';
+    apiError = new ApiError(status, code, err.message || 'Request refused');
+  } else {
+    // Unknown failures are logged with their stack server-side; the client gets
+    // only the request id, because raw driver messages can quote credentials.
+    console.error(
+      JSON.stringify({ level: 'error', requestId, error: err instanceof Error ? err.name : typeof err }),
+    );
+    apiError = new ApiError(500, 'internal_error', 'Internal error; quote the request id when reporting it');
+  }
+  const body: ErrorBody = {
+    error: {
+      code: apiError.code,
+      message: apiError.message,
+      requestId,
+      ...(apiError.details ? { details: apiError.details } : {}),
+    },
+  };
+  return c.json(body, apiError.status, apiError.headers);
+}

@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureDevVars } from './dev-vars.ts';
+import { type LocalEndpoints, startLocalEndpoints } from './endpoints/index.ts';
+import { answers } from './endpoints/probe.ts';
 
 const wrangler = 'node_modules/.bin/wrangler';
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
@@ -23,13 +25,33 @@ run('node_modules/.bin/vite', ['build', '--config', 'web/vite.config.ts', '--log
 run(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local']);
 run(wrangler, ['d1', 'migrations', 'apply', 'DEMO_DB', '--local']);
 
+// Neon/PlanetScale stand-ins, so Postgres and MySQL connections reach the local servers through
+// the same drivers as in production. Started only when a local server answers.
+let endpoints: LocalEndpoints | undefined;
+const servers = { PostgreSQL: await answers('127.0.0.1', 5432), MariaDB: await answers('127.0.0.1', 3306) };
+const devVars: string[] = [];
+if (servers.PostgreSQL || servers.MariaDB) {
+  endpoints = await startLocalEndpoints({ port: Number(process.env.LOCAL_ENDPOINTS_PORT ?? 8790) });
+  const { neonHttp, neonWs, planetscale } = endpoints;
+  devVars.push('--var', `LOCAL_ENDPOINTS:${JSON.stringify({ neonHttp, neonWs, planetscale })}`);
+  const up = Object.entries(servers).map(([name, ok]) => `${name} ${ok ? 'up' : 'not answering'}`);
+  console.log(`▶ local database endpoints on ${planetscale} (${up.join(', ')})`);
+} else {
+  console.log(
+    '▶ no local PostgreSQL/MariaDB answering: Postgres/MySQL connections will reach only remote services',
+  );
+}
+
 const child = spawn(
   wrangler,
-  ['dev', '--port', port, '--ip', '127.0.0.1', '--show-interactive-dev-session=false'],
+  ['dev', '--port', port, '--ip', '127.0.0.1', '--show-interactive-dev-session=false', ...devVars],
   {
     stdio: 'inherit',
     env,
   },
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', async (code) => {
+  await endpoints?.close();
+  process.exit(code ?? 0);
+});

@@ -9,11 +9,13 @@ export default defineConfig({
     root,
     // Node-side setup shared by every project: local database servers, datasets, driver endpoints.
     globalSetup: ['test/support/global-setup.ts'],
+    // The Worker's one-line request logs would drown the report; errors still print.
+    onConsoleLog: (log) => !log.startsWith('{"level":"info"'),
     projects: [
       {
         extends: false,
         plugins: [
-          cloudflareTest(async () => ({
+          cloudflareTest(async ({ inject }) => ({
             wrangler: { configPath: `${root}/wrangler.toml` },
             miniflare: {
               bindings: {
@@ -21,6 +23,8 @@ export default defineConfig({
                 DEMO_MIGRATIONS: await readD1Migrations(`${root}/migrations/demo`),
                 AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
                 VAULT_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+                // Neon/PlanetScale stand-ins started by test/support/global-setup.ts.
+                LOCAL_ENDPOINTS: inject('localEndpoints'),
               },
             },
           })),
@@ -38,7 +42,7 @@ export default defineConfig({
           name: 'node',
           root,
           environment: 'node',
-          include: ['test/dev/**/*.test.ts', 'test/browser/**/*.test.ts'],
+          include: ['test/dev/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/faults/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -4,9 +4,12 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { resolveAuth } from './auth/middleware.ts';
+import { documentSocket } from './documents/socket.ts';
 import type { Env } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
+import { isImportPath } from './import/limits.ts';
 import { allowedOrigins, csrfGuard } from './middleware/csrf.ts';
+import { docsCsp } from './middleware/docs-csp.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { createRouter } from './openapi.ts';
 import { audit } from './routes/audit.ts';
@@ -48,6 +51,8 @@ export function createApp() {
         baseUri: ["'self'"],
       },
       crossOriginEmbedderPolicy: false,
+      // A route that sets its own policy (the /api/docs page) keeps it.
+      overwrite: false,
     }),
   );
   app.use(
@@ -60,15 +65,14 @@ export function createApp() {
     }),
   );
   app.use('/api/*', csrfGuard);
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  // CSV imports stream their body and enforce their own, larger cap (worker/import).
+  app.use('/api/*', (c, next) => (isImportPath(c.req.path) ? next() : jsonBodyLimit(c, next)));
 
   app.route('/', health);
   app.use('/api/*', resolveAuth);
@@ -96,18 +100,26 @@ export function createApp() {
     },
   }));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.use('/api/docs', async (c, next) => {
-    await next();
-    // The reference UI is a script from Scalar's CDN; only this page may load it.
-    c.res.headers.set(
-      'Content-Security-Policy',
-      "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com; font-src 'self' data: https://fonts.scalar.com; img-src 'self' data:; connect-src 'self'",
-    );
-  });
-  app.get('/api/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'Atrium API' }));
+  app.use('/api/docs', docsCsp);
+  // The reference UI's bundle ships with our assets (web/vite.config.ts); no CDN, no web fonts.
+  app.get(
+    '/api/docs',
+    Scalar({
+      url: '/api/openapi.json',
+      pageTitle: 'Atrium API',
+      cdn: '/vendor/scalar-api-reference.js',
+      withDefaultFonts: false,
+    }),
+  );
 
   app.all('/api/*', (c) => {
     throw new ApiError(404, 'not_found', `No API route ${c.req.method} ${c.req.path}`);
+  });
+  // Document rooms' WebSockets (partyserver's /parties/<party>/<room> convention); the
+  // handler authorizes the upgrade before the Durable Object sees it.
+  app.get('/parties/document/:id', resolveAuth, documentSocket);
+  app.all('/parties/*', () => {
+    throw new ApiError(404, 'not_found', 'No such party');
   });
   // Anything else is the SPA (assets answer first in production; this covers run_worker_first paths).
   app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));

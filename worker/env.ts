@@ -17,6 +17,17 @@ export interface Env {
   AUTH_SECRET?: string;
   /** Secret: `kid:base64key` pairs, comma separated; the first is the active key. */
   VAULT_KEYS?: string;
+  /** Rate limits as `"<limit>/<windowSeconds>"` (worker/middleware/rate-limit.ts); tests lower them. */
+  RATE_LIMIT_SIGN_IN_IP?: string;
+  RATE_LIMIT_SIGN_IN_ACCOUNT?: string;
+  RATE_LIMIT_SIGN_UP_IP?: string;
+  RATE_LIMIT_SIGN_UP_ACCOUNT?: string;
+  RATE_LIMIT_TOKEN?: string;
+  /** Query executions per user and per connection, `"<limit>/<windowSeconds>"` (worker/queries/limits.ts). */
+  QUERY_RATE_LIMIT_USER?: string;
+  QUERY_RATE_LIMIT_CONNECTION?: string;
+  /** Queries running at once on one connection. */
+  QUERY_CONCURRENCY?: string;
   /** Local dev only: base URLs of the Neon/PlanetScale stand-ins (see dev/endpoints). */
   LOCAL_ENDPOINTS?: string;
 }

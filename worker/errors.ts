@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { EngineError, type EngineErrorCode } from './engines/engine.ts';
 
 /**
  * The one error type of the API. Everything a handler throws ends up as
@@ -47,6 +48,34 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
 export const upstream = (code: string, message: string, status: ContentfulStatusCode = 502) =>
   new ApiError(status, code, message);
 
+/**
+ * How user-database failures become HTTP, for every route that reaches an engine.
+ * The caller's mistakes are 4xx; a database that refuses, cannot be found or
+ * misbehaves is 502, one that does not answer in time 504. `auth_failed` is 502,
+ * not 401: the database refused the stored credentials, the Atrium session is fine.
+ */
+const ENGINE_STATUS: Record<EngineErrorCode, ContentfulStatusCode> = {
+  invalid_config: 400,
+  unsupported: 400,
+  query_error: 400,
+  read_only_violation: 403,
+  auth_failed: 502,
+  host_not_found: 502,
+  connection_refused: 502,
+  tls_error: 502,
+  upstream_error: 502,
+  timeout: 504,
+};
+
+export function fromEngineError(err: EngineError): ApiError {
+  const details: Record<string, unknown> = {};
+  if (err.dbCode !== undefined) details.dbCode = err.dbCode;
+  if (err.position !== undefined) details.position = err.position;
+  return new ApiError(ENGINE_STATUS[err.code], err.code, err.message, {
+    details: Object.keys(details).length > 0 ? details : undefined,
+  });
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string; details?: Record<string, unknown> };
 }
@@ -64,12 +93,23 @@ export function errorResponse(c: Context, err: unknown): Response {
   let apiError: ApiError;
   if (err instanceof ApiError) {
     apiError = err;
+  } else if (err instanceof EngineError) {
+    apiError = fromEngineError(err);
   } else if (err instanceof ZodError) {
     apiError = badRequest('invalid_request', 'The request does not match the schema', zodDetails(err));
   } else if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     const code = status === 413 ? 'payload_too_large' : status === 403 ? 'forbidden' : 'http_error';
     apiError = new ApiError(status, code, err.message || 'Request refused');
+  } else if (isD1Failure(err)) {
+    // Atrium's own store is down: say so (503) rather than a generic 500, so
+    // clients retry and monitors page; the D1 message itself stays server-side.
+    console.error(JSON.stringify({ level: 'error', requestId, error: 'd1_unavailable' }));
+    apiError = new ApiError(
+      503,
+      'metadata_unavailable',
+      "Atrium's metadata store (D1) is unavailable; retry later",
+    );
   } else {
     // Unknown failures are logged with their stack server-side; the client gets
     // only the request id, because raw driver messages can quote credentials.
@@ -87,4 +127,14 @@ export function errorResponse(c: Context, err: unknown): Response {
     },
   };
   return c.json(body, apiError.status, apiError.headers);
+}
+
+/** D1 reports its own failures as Errors whose message starts with `D1_` (D1_ERROR, D1_EXEC_ERROR...). */
+function isD1Failure(err: unknown): boolean {
+  // Libraries (Better Auth, drizzle) wrap it: look down the cause chain.
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    // A constraint failure is a bug in the caller, not an outage.
+    if (/^D1_[A-Z_]+/.test(e.message) && !/constraint failed/i.test(e.message)) return true;
+  }
+  return false;
 }

@@ -1,2 +1,53 @@
-/** Node-side setup for the whole run. Later issues start the local database endpoints here. */
-export default async function setup() {}
+/**
+ * Node-side setup for the whole run: the sample datasets in the local PostgreSQL and MariaDB,
+ * then the local stand-ins for the Neon and PlanetScale services. Their URLs reach the Workers
+ * project through `provide('localEndpoints')`, which test/vitest.config.ts hands to miniflare as
+ * the `LOCAL_ENDPOINTS` binding, and Node tests read with `inject('localEndpoints')`.
+ */
+import { createServer, type Socket } from 'node:net';
+import type { TestProject } from 'vitest/node';
+import { startLocalEndpoints } from '../../dev/endpoints/index.ts';
+import { ensureDatasets } from './datasets.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** JSON of dev/endpoints `LocalEndpointUrls`. */
+    localEndpoints: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  ensureDatasets();
+  const endpoints = await startLocalEndpoints();
+  const silent = await startSilentServer();
+  const { neonHttp, neonWs, planetscale } = endpoints;
+  // `silent` (test-only): a port that accepts connections and never answers, for hang tests.
+  project.provide(
+    'localEndpoints',
+    JSON.stringify({ neonHttp, neonWs, planetscale, silent: silent.address }),
+  );
+  return async () => {
+    await endpoints.close();
+    await silent.close();
+  };
+}
+
+/** A TCP server that accepts and then says nothing: a database that stopped answering. */
+async function startSilentServer() {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,3 +1,9 @@
 import { render } from 'solid-js/web';
+import { App } from './app.tsx';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/layout.css';
 
-render(() => <h1>Atrium</h1>, document.getElementById('root')!);
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+render(() => <App />, root);

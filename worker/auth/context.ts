@@ -10,4 +10,6 @@ export interface AuthContext {
   role: Role | null;
   via: 'session' | 'token';
   tokenId?: string;
+  /** Set for cookie sessions: lets a route act on the current session (switch org, sign out). */
+  sessionId?: string;
 }

@@ -14,6 +14,8 @@ const MIN_ROLE = {
   'query.read': 'viewer',
   'document.read': 'viewer',
   'history.read': 'viewer',
+  'member.read': 'viewer',
+  'token.manage': 'viewer',
   'query.write': 'editor',
   'rows.write': 'editor',
   'document.write': 'editor',

@@ -1,0 +1,334 @@
+/**
+ * `npm run bench`: measures Atrium beside a reference on this machine, in one run,
+ * and writes bench/report.md and bench/report.json. A report, not a test: nothing
+ * here asserts a timing. `--full` runs the sizes the issues name; the default
+ * quick run keeps every row but with smaller sizes, so it fits in a few minutes.
+ * Any size can be set: --query-runs=N --paging-rows=N --export-rows=N --http-seconds=N.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { startLocalEndpoints } from '../dev/endpoints/index.ts';
+import { startAppServer } from '../test/support/app-server.ts';
+import { AtriumClient } from '../test/support/http-client.ts';
+import { startReferenceYjsServer } from './reference/yjs-ws-server.ts';
+import { type Row, writeReport } from './report.ts';
+import { measureFanout, RoomClient } from './room-client.ts';
+import { httpRows } from './rows/http.ts';
+import { sizeRows } from './rows/size.ts';
+import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, workerdPids } from './servers.ts';
+import { round, sample, summarize } from './stats.ts';
+
+const full = process.argv.includes('--full');
+const arg = (name: string, quick: number, big: number) => {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : full ? big : quick;
+};
+const P = {
+  queryRuns: arg('query-runs', 100, 500),
+  pagingRows: arg('paging-rows', 1_000_000, 2_000_000),
+  pageSize: arg('page-size', 100, 200),
+  exportRows: arg('export-rows', 200_000, 1_000_000),
+  fanoutEdits: arg('fanout-edits', 20, 100),
+  bigRoom: arg('big-room', 100, 100),
+  idleRooms: arg('idle-rooms', 50, 200),
+  httpSeconds: arg('http-seconds', 5, 20),
+};
+
+const rows: Row[] = [];
+const failures: string[] = [];
+
+async function section(name: string, fn: () => Promise<Row[]> | Row[]) {
+  const started = performance.now();
+  process.stdout.write(`▶ ${name} … `);
+  try {
+    const out = await fn();
+    rows.push(...out);
+    console.log(`done in ${round((performance.now() - started) / 1000, 1)} s`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    failures.push(`${name}: ${message}`);
+    rows.push({ group: name, name: 'FAILED', unit: '', atrium: Number.NaN, note: message.slice(0, 200) });
+    console.log(`FAILED: ${message.slice(0, 500)}`);
+  }
+}
+
+const endpoints = await startLocalEndpoints();
+const localEndpoints = JSON.stringify({
+  neonHttp: endpoints.neonHttp,
+  neonWs: endpoints.neonWs,
+  planetscale: endpoints.planetscale,
+});
+const before = new Set(workerdPids());
+const app = await startAppServer({ localEndpoints });
+const appPid = workerdPids().find((p) => !before.has(p));
+const reference = await startReferenceWorker({
+  LOCAL_ENDPOINTS: localEndpoints,
+  PG_URL: 'postgresql://postgres@127.0.0.1:5432/atrium_bench',
+  MYSQL_USER: 'root',
+  MYSQL_TARGET: '127.0.0.1:3306/sakila',
+});
+const client = await AtriumClient.signUp(app.url);
+
+ensurePgDatabase('atrium_bench');
+const pg = await client.createConnection({
+  name: 'bench postgres',
+  engine: 'postgres',
+  host: '127.0.0.1',
+  port: 5432,
+  database: 'atrium_bench',
+  user: 'postgres',
+  sslMode: 'disable',
+});
+const my = await client.createConnection({
+  name: 'bench mysql',
+  engine: 'mysql',
+  host: '127.0.0.1',
+  port: 3306,
+  database: 'sakila',
+  user: 'root',
+  sslMode: 'disable',
+});
+
+await section('size', () => sizeRows());
+
+await section('query overhead', async () => {
+  const out: Row[] = [];
+  const cases = [
+    { engine: 'postgres', id: pg, name: 'SELECT 1', sql: 'select 1' },
+    {
+      engine: 'postgres',
+      id: pg,
+      name: '1,000-row result',
+      sql: 'select g, md5(g::text) as h, now() as t from generate_series(1, 1000) g',
+    },
+    { engine: 'mysql', id: my, name: 'SELECT 1', sql: 'select 1' },
+    {
+      engine: 'mysql',
+      id: my,
+      name: '1,000-row result',
+      sql: 'select * from rental order by rental_id limit 1000',
+    },
+  ];
+  for (const c of cases) {
+    const atrium = await sample(async () => {
+      const res = await client.request('POST', `/api/connections/${c.id}/query`, {
+        sql: c.sql,
+        maxRows: 1000,
+      });
+      if (!res.ok) throw new Error(`query ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }, P.queryRuns);
+    const direct = await sample(async () => {
+      const res = await fetch(`${reference.url}/${c.engine}?sql=${encodeURIComponent(c.sql)}`);
+      if (!res.ok) throw new Error(`reference ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }, P.queryRuns);
+    out.push({
+      group: 'query overhead',
+      name: `${c.engine} ${c.name}`,
+      unit: 'ms',
+      atrium: summarize(atrium),
+      reference: { name: 'same driver called directly from a Worker', value: summarize(direct) },
+    });
+  }
+  return out;
+});
+
+await section('paging', async () => {
+  const have = Number(
+    psql(
+      'atrium_bench',
+      "select coalesce((select reltuples::bigint from pg_class where relname = 'paging'), -1)",
+    ).trim(),
+  );
+  if (have < P.pagingRows * 0.99 || have > P.pagingRows * 1.01) {
+    psql('atrium_bench', 'drop table if exists paging');
+    psql(
+      'atrium_bench',
+      `create table paging as select g::bigint as id, md5(g::text) as v from generate_series(1, ${P.pagingRows}) g`,
+    );
+    psql('atrium_bench', 'alter table paging add primary key (id); analyze paging');
+  }
+  const targetPage = Math.min(10_000, Math.floor(P.pagingRows / P.pageSize));
+  const base = `/api/connections/${pg}/tables/public/paging/rows?limit=${P.pageSize}`;
+  // Walk to the target page once via the API's own cursors, keeping the cursor of the last page.
+  let cursor: string | null = null;
+  let deepCursor: string | null = null;
+  for (let page = 1; page < targetPage; page++) {
+    const body: { nextCursor?: string | null } = await client.json(
+      'GET',
+      `${base}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    cursor = body.nextCursor ?? null;
+    if (!cursor) throw new Error(`ran out of pages at ${page}`);
+    deepCursor = cursor;
+  }
+  const first = await sample(async () => {
+    await (await client.request('GET', base)).arrayBuffer();
+  }, P.queryRuns);
+  const deep = await sample(async () => {
+    const res = await client.request('GET', `${base}&cursor=${encodeURIComponent(deepCursor ?? '')}`);
+    if (!res.ok) throw new Error(`page ${targetPage}: ${res.status}`);
+    await res.arrayBuffer();
+  }, P.queryRuns);
+  return [
+    {
+      group: 'paging',
+      name: `page ${targetPage} vs page 1 (${P.pagingRows.toLocaleString('en')} rows, ${P.pageSize}/page, keyset)`,
+      unit: 'ms',
+      atrium: summarize(deep),
+      reference: { name: 'page 1', value: summarize(first) },
+    },
+  ];
+});
+
+await section('export', async () => {
+  psql('atrium_bench', 'drop table if exists export_src');
+  psql(
+    'atrium_bench',
+    `create table export_src as select g as id, md5(g::text) as name, g * 1.5 as amount, now() - (g || ' seconds')::interval as at from generate_series(1, ${P.exportRows}) g`,
+  );
+  const rss = appPid ? peakRss(appPid) : undefined;
+  const idle = appPid ? rssMiB(appPid) : 0;
+  const t0 = performance.now();
+  const res = await client.request(
+    'GET',
+    `/api/connections/${pg}/export?format=csv&schema=public&table=export_src`,
+  );
+  if (!res.ok || !res.body) throw new Error(`export ${res.status} ${await res.text()}`);
+  let bytes = 0;
+  let newlines = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const b of chunk) if (b === 10) newlines++;
+  }
+  const atriumSeconds = (performance.now() - t0) / 1000;
+  const peak = rss?.stop() ?? 0;
+  const t1 = performance.now();
+  const refBytes = await new Promise<number>((resolve, reject) => {
+    const child = spawn('psql', [
+      '-h',
+      '127.0.0.1',
+      '-U',
+      'postgres',
+      '-d',
+      'atrium_bench',
+      '-c',
+      '\\copy export_src TO STDOUT CSV HEADER',
+    ]);
+    let n = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      n += d.length;
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(n) : reject(new Error(`psql exit ${code}`))));
+  });
+  const refSeconds = (performance.now() - t1) / 1000;
+  const mb = (b: number) => b / 1024 / 1024;
+  return [
+    {
+      group: 'export',
+      name: `CSV export of ${P.exportRows.toLocaleString('en')} rows (${newlines - 1} data lines, ${round(mb(bytes))} MB)`,
+      unit: 'MB/s',
+      atrium: mb(bytes) / atriumSeconds,
+      reference: { name: 'psql \\copy … TO STDOUT CSV', value: mb(refBytes) / refSeconds },
+      higherIsBetter: true,
+    },
+    {
+      group: 'export',
+      name: 'peak runtime memory during the export (workerd RSS)',
+      unit: 'MiB',
+      atrium: peak,
+      reference: { name: 'workerd RSS before the export', value: idle },
+    },
+  ];
+});
+
+await section('rooms', async () => {
+  const out: Row[] = [];
+  const ref = await startReferenceYjsServer();
+  const wsBase = app.url.replace('http', 'ws');
+  for (const n of [10, P.bigRoom]) {
+    const doc = await client.json<{ id?: string; document?: { id: string } }>('POST', '/api/documents', {
+      title: `bench room ${n}`,
+    });
+    const id = doc.id ?? doc.document?.id;
+    const atrium = await measureFanout(
+      () => RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers),
+      n,
+      P.fanoutEdits,
+    );
+    const plain = await measureFanout(() => RoomClient.connect(`${ref.url}/room-${n}`), n, P.fanoutEdits);
+    out.push({
+      group: 'rooms',
+      name: `edit fan-out to ${n - 1} clients`,
+      unit: 'ms',
+      atrium: summarize(atrium),
+      reference: { name: 'plain Node Yjs WebSocket server', value: summarize(plain) },
+    });
+  }
+  await ref.close();
+  if (appPid) {
+    const rooms: string[] = [];
+    for (let i = 0; i < P.idleRooms; i++) {
+      const doc = await client.json<{ id?: string; document?: { id: string } }>('POST', '/api/documents', {
+        title: `idle ${i}`,
+      });
+      rooms.push((doc.id ?? doc.document?.id) as string);
+    }
+    const rssBefore = rssMiB(appPid);
+    for (const id of rooms) {
+      const c = await RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers);
+      c.insert('select 1;');
+      await new Promise((r) => setTimeout(r, 20));
+      c.close();
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const perRoom = ((rssMiB(appPid) - rssBefore) * 1024) / P.idleRooms;
+    out.push({
+      group: 'rooms',
+      name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
+      unit: 'KiB',
+      atrium: perRoom,
+    });
+  }
+  return out;
+});
+
+await section('schema sync', async () => {
+  const mod = (await import('./schema-sync.ts').catch(() => null)) as null | {
+    schemaSyncRows: (ctx: { client: AtriumClient; full: boolean }) => Promise<Row[]>;
+  };
+  if (!mod) throw new Error('bench/schema-sync.ts is missing');
+  return mod.schemaSyncRows({ client, full });
+});
+
+await section('http', async () => {
+  const schemaPath = `/api/connections/${pg}/schema`;
+  await client.request('POST', `/api/connections/${pg}/sync`);
+  await (await client.request('GET', schemaPath)).arrayBuffer();
+  return httpRows(
+    app.url,
+    P.httpSeconds,
+    [
+      { name: 'GET /health', path: '/health' },
+      { name: 'cached schema read', path: schemaPath, headers: client.headers },
+    ],
+    { name: 'bare Worker answering JSON', url: `${reference.url}/ping` },
+  );
+});
+
+reference.stop();
+await app.stop();
+await endpoints.close();
+
+const md = writeReport(rows, {
+  date: new Date().toISOString(),
+  mode: full ? 'full' : 'quick',
+  machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.version}`,
+  parameters: P,
+  failures,
+});
+console.log(`\n${md}`);
+if (failures.length)
+  console.log(`\n${failures.length} benchmark section(s) failed:\n- ${failures.join('\n- ')}`);
+process.exit(0);

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** PIDs of running workerd processes (to attribute memory to one server). */
+export function workerdPids(): number[] {
+  const r = spawnSync('pgrep', ['-x', 'workerd'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** Resident memory of a process in MiB, or 0 when it is gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak in MiB. */
+export function peakRss(pid: number, everyMs = 50): { stop(): number } {
+  let peak = rssMiB(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssMiB(pid));
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssMiB(pid));
+    },
+  };
+}
+
+/** The reference Worker (bench/reference/direct-driver-worker.ts) under `wrangler dev`. */
+export async function startReferenceWorker(
+  vars: Record<string, string>,
+): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const inspector = await freePort();
+  const child: ChildProcess = spawn(
+    'node_modules/.bin/wrangler',
+    [
+      'dev',
+      'bench/reference/direct-driver-worker.ts',
+      '--name',
+      'atrium-bench-reference',
+      '--compatibility-date',
+      '2026-11-01',
+      '--compatibility-flags',
+      'nodejs_compat',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspector),
+      '--show-interactive-dev-session=false',
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    { detached: true, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/ping`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error('reference worker did not start');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    stop() {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Runs SQL on the local PostgreSQL with psql (setup of benchmark tables). */
+export function psql(db: string, sql: string): string {
+  const r = spawnSync(
+    'psql',
+    ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
+  if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export function ensurePgDatabase(name: string): void {
+  const exists = psql('postgres', `select 1 from pg_database where datname = '${name}'`).trim();
+  if (!exists) psql('postgres', `create database ${name}`);
+}

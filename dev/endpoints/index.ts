@@ -1,0 +1,67 @@
+/**
+ * Local stand-ins for the serverless drivers' services, on one HTTP server bound to 127.0.0.1:
+ * - `POST /sql`: Neon's SQL-over-HTTP (for `neon()`), see neon-http.ts;
+ * - `GET /v2?address=host:port` (WebSocket): Neon's WebSocket proxy (for `Pool`/`Client`), see neon-ws.ts;
+ * - `POST /psdb.v1alpha1.Database/*`: PlanetScale's HTTP API, see planetscale-http.ts.
+ * Run by `npm start` (dev/start.ts) and the test global setup; never part of the Worker bundle.
+ * The Worker learns the URLs from the `LOCAL_ENDPOINTS` var (JSON of `LocalEndpointUrls`).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleNeonHttp } from './neon-http.ts';
+import { createNeonWsBridge } from './neon-ws.ts';
+import { createPlanetScaleEndpoint } from './planetscale-http.ts';
+
+export interface LocalEndpointUrls {
+  /** For neonConfig.fetchEndpoint. */
+  neonHttp: string;
+  /** For neonConfig.wsProxy (`ws://host:port/v2`; the driver appends `?address=`). */
+  neonWs: string;
+  /** For the PlanetScale driver's `url` (credentials are added by the caller). */
+  planetscale: string;
+}
+
+export interface LocalEndpoints extends LocalEndpointUrls {
+  close(): Promise<void>;
+}
+
+/** `port` 0 (the default) picks a free port, so concurrent test runs never collide. */
+export async function startLocalEndpoints(options: { port?: number } = {}): Promise<LocalEndpoints> {
+  const ws = createNeonWsBridge();
+  const planetscale = createPlanetScaleEndpoint();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const done = (p: Promise<void>) =>
+      p.catch((err: unknown) => {
+        // Last resort: handlers answer their own errors; this keeps the server alive.
+        console.error('[local-endpoints]', err instanceof Error ? err.message : err);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    if (path === '/sql') return done(handleNeonHttp(req, res));
+    if (path.startsWith('/psdb.v1alpha1.Database/')) return done(planetscale.handle(req, res));
+    if (path === '/health') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    res.writeHead(404).end();
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/v2') ws.handleUpgrade(req, socket, head).catch(() => socket.destroy());
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `127.0.0.1:${port}`;
+  return {
+    neonHttp: `http://${base}/sql`,
+    neonWs: `ws://${base}/v2`,
+    planetscale: `http://${base}`,
+    async close() {
+      ws.close();
+      planetscale.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { RoomRole } from './protocol.ts';
+
+/**
+ * Who a socket belongs to. The Worker authenticates the upgrade and passes this to the
+ * room in request headers (the room is reachable only through the Worker, which always
+ * overwrites them); the room re-checks it and keeps it in the socket attachment, where it
+ * survives hibernation.
+ */
+export interface RoomSession {
+  userId: string;
+  name: string;
+  orgId: string;
+  role: RoomRole;
+}
+
+const HEADER = {
+  userId: 'x-atrium-user-id',
+  name: 'x-atrium-user-name',
+  orgId: 'x-atrium-org-id',
+  role: 'x-atrium-role',
+} as const;
+
+const ROLES: ReadonlySet<string> = new Set(['viewer', 'editor', 'admin', 'owner']);
+
+/** Sets the session headers on `headers`, replacing anything a client sent under those names. */
+export function writeSessionHeaders(headers: Headers, session: RoomSession): void {
+  headers.set(HEADER.userId, session.userId);
+  // Header values must be ASCII; names are not.
+  headers.set(HEADER.name, encodeURIComponent(session.name));
+  headers.set(HEADER.orgId, session.orgId);
+  headers.set(HEADER.role, session.role);
+}
+
+export function readSessionHeaders(headers: Headers): RoomSession | null {
+  const userId = headers.get(HEADER.userId);
+  const orgId = headers.get(HEADER.orgId);
+  const role = headers.get(HEADER.role);
+  const rawName = headers.get(HEADER.name) ?? '';
+  if (!userId || !orgId || !role || !ROLES.has(role)) return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    name = '';
+  }
+  return { userId, orgId, role: role as RoomRole, name };
+}

@@ -1,0 +1,179 @@
+/**
+ * The real Atrium for browser tests: the SPA built by Vite, `wrangler dev` with
+ * local D1 (migrations applied to a fresh persist directory) and Durable
+ * Objects, and the local driver endpoints so connections reach PostgreSQL and
+ * MariaDB. Nothing is mocked; each call gets its own data directory and ports.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = join(root, 'node_modules/wrangler/bin/wrangler.js');
+const VITE = join(root, 'node_modules/vite/bin/vite.js');
+const START_TIMEOUT_MS = 90_000;
+
+/** Wrangler and Vite need Node >= 22.12; the `node` devDependency provides it even when the system's is older. */
+const NODE = existsSync(join(root, 'node_modules/.bin/node'))
+  ? join(root, 'node_modules/.bin/node')
+  : process.execPath;
+
+export interface AppServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** Stops wrangler (and its workerd) and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+export interface AppServerOptions {
+  /** JSON of dev/endpoints `LocalEndpointUrls` (the test global setup provides it); started here when absent. */
+  localEndpoints?: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, what: string) {
+  const r = spawnSync(NODE, args, { cwd: root, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet; keep polling until the deadline.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev did not become healthy within ${START_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    // Negative pid: the whole group, so workerd (wrangler's child) goes too.
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'atrium-app-'));
+  const assets = join(dir, 'web');
+  const persist = join(dir, 'state');
+  const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
+
+  // Built per server into its own directory, so parallel test files and a running `npm start` never clash.
+  run(
+    [
+      VITE,
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--outDir',
+      assets,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    env,
+    'vite build',
+  );
+  for (const db of ['DB', 'DEMO_DB']) {
+    run(
+      [WRANGLER, 'd1', 'migrations', 'apply', db, '--local', '--persist-to', persist],
+      env,
+      `migrations for ${db}`,
+    );
+  }
+
+  let endpoints: { close(): Promise<void> } | undefined;
+  let localEndpoints = options.localEndpoints;
+  if (!localEndpoints) {
+    const { startLocalEndpoints } = await import('../../dev/endpoints/index.ts');
+    const started = await startLocalEndpoints();
+    endpoints = started;
+    localEndpoints = JSON.stringify({
+      neonHttp: started.neonHttp,
+      neonWs: started.neonWs,
+      planetscale: started.planetscale,
+    });
+  }
+
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const vars = {
+    LOCAL_ENDPOINTS: localEndpoints,
+    // Fresh secrets for a fresh database; the developer's .dev.vars is never read or needed.
+    AUTH_SECRET: randomBytes(32).toString('hex'),
+    VAULT_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+  };
+  const child = spawn(
+    NODE,
+    [
+      WRANGLER,
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persist,
+      '--assets',
+      assets,
+      '--show-interactive-dev-session=false',
+      '--live-reload=false',
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  const stop = async () => {
+    killGroup(child, 'SIGTERM');
+    if (child.exitCode === null) {
+      await Promise.race([
+        new Promise((r) => child.once('exit', r)),
+        new Promise((r) => setTimeout(r, 5000)).then(() => killGroup(child, 'SIGKILL')),
+      ]);
+    }
+    await endpoints?.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitHealthy(url, child, () => log);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}

@@ -1,0 +1,85 @@
+import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
+
+/** The sample databases loaded by test/support/datasets.ts, as saved-connection settings. */
+export const PAGILA = {
+  engine: 'postgres',
+  host: '127.0.0.1',
+  port: 5432,
+  user: 'postgres',
+  database: 'pagila',
+  sslMode: 'disable',
+};
+export const SAKILA = { engine: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', database: 'sakila' };
+export const SCRATCH = {
+  postgres: { ...PAGILA, database: 'atrium_test' },
+  mysql: { ...SAKILA, database: 'atrium_test' },
+} as const;
+export const CHINOOK_ID = 'builtin:demo';
+
+export interface Team {
+  owner: TestUser;
+  editor: TestUser;
+  viewer: TestUser;
+  orgId: string;
+  connections: { pagila: string; sakila: string; pgScratch: string; myScratch: string };
+}
+
+export async function saveConnection(owner: TestUser, name: string, settings: object): Promise<string> {
+  const res = await api('/api/connections', jsonInit('POST', { name, ...settings }, owner.bearerHeaders));
+  if (res.status !== 201) throw new Error(`connection create failed: ${res.status} ${await res.text()}`);
+  return (await res.json<{ id: string }>()).id;
+}
+
+/** An org with an owner, an editor and a viewer, and saved connections to the sample and scratch databases. */
+export async function createTeam(): Promise<Team> {
+  const org = await createOrg();
+  const [editor, viewer] = await Promise.all([addMember(org, 'editor'), addMember(org, 'viewer')]);
+  const [pagila, sakila, pgScratch, myScratch] = await Promise.all([
+    saveConnection(org.owner, 'Pagila', PAGILA),
+    saveConnection(org.owner, 'Sakila', SAKILA),
+    saveConnection(org.owner, 'PG scratch', SCRATCH.postgres),
+    saveConnection(org.owner, 'MySQL scratch', SCRATCH.mysql),
+  ]);
+  return {
+    owner: org.owner,
+    editor,
+    viewer,
+    orgId: org.orgId,
+    connections: { pagila, sakila, pgScratch, myScratch },
+  };
+}
+
+export interface StatementResultBody {
+  columns: { name: string; type: string }[];
+  rows: unknown[][];
+  affectedRows: number | null;
+  truncated: boolean;
+  command: string | null;
+  notices: string[];
+  durationMs: number;
+}
+export interface QueryBody {
+  results: StatementResultBody[];
+  readOnly: boolean;
+  cached: boolean;
+}
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export function query(user: TestUser, connectionId: string, body: object): Promise<Response> {
+  return api(
+    `/api/connections/${encodeURIComponent(connectionId)}/query`,
+    jsonInit('POST', body, user.bearerHeaders),
+  );
+}
+
+/** Runs SQL that must succeed and returns its results. */
+export async function sqlOk(user: TestUser, connectionId: string, body: object): Promise<QueryBody> {
+  const res = await query(user, connectionId, body);
+  if (res.status !== 200) throw new Error(`query failed: ${res.status} ${await res.text()}`);
+  return res.json<QueryBody>();
+}
+
+export const uniqueName = (prefix: string) =>
+  `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;

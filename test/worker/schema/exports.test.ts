@@ -1,0 +1,82 @@
+/**
+ * Exports: Chinook's DDL re-creates a schema that introspects identically; Pagila's DDL
+ * and Markdown dictionary carry tables, partitions, keys and comments.
+ */
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SchemaSnapshot } from '../../../worker/engines/introspection.ts';
+import { api, type TestUser } from '../../support/auth.ts';
+import { CHINOOK_ID, createOrg, getJson, PAGILA, path, saveConnection, sync } from './support.ts';
+
+let owner: TestUser;
+beforeAll(async () => {
+  ({ owner } = await createOrg());
+});
+
+async function exportText(connectionId: string, format: string) {
+  const res = await api(path(connectionId, `/schema/export?format=${format}`), {
+    headers: owner.bearerHeaders,
+  });
+  expect(res.status).toBe(200);
+  // Read as bytes: workerd warns when .text() meets a non-text/* content type.
+  const text = new TextDecoder().decode(await res.arrayBuffer());
+  return { text, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition') };
+}
+
+const structure = (s: SchemaSnapshot) => s.tables.map((t) => ({ ...t, rowEstimate: null }));
+
+describe('SQLite DDL', () => {
+  it('re-creates Chinook so that it introspects the same', async () => {
+    await sync(owner, CHINOOK_ID);
+    const before = await getJson<SchemaSnapshot>(owner, path(CHINOOK_ID, '/schema/export?format=json'));
+    const { text, type, disposition } = await exportText(CHINOOK_ID, 'ddl');
+    expect(type).toContain('application/sql');
+    expect(disposition).toContain('attachment; filename="Chinook demo-schema.sql"');
+    const statements = text
+      .split(/;\n/)
+      .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, '').trim())
+      .filter(Boolean);
+    await env.DEMO_DB.batch([
+      env.DEMO_DB.prepare('pragma defer_foreign_keys = on'),
+      ...before.tables.map((t) => env.DEMO_DB.prepare(`drop table "${t.name}"`)),
+      ...statements.map((s) => env.DEMO_DB.prepare(s)),
+    ]);
+    await sync(owner, CHINOOK_ID);
+    const after = await getJson<SchemaSnapshot>(owner, path(CHINOOK_ID, '/schema/export?format=json'));
+    expect(structure(after)).toEqual(structure(before));
+  });
+});
+
+describe('PostgreSQL DDL and Markdown', () => {
+  let pagila: string;
+  beforeAll(async () => {
+    pagila = await saveConnection(owner, 'Pagila', PAGILA);
+    await sync(owner, pagila);
+  });
+
+  it('writes Pagila as PostgreSQL DDL', async () => {
+    const { text } = await exportText(pagila, 'ddl');
+    expect(text).toContain(`CREATE TYPE "public"."mpaa_rating" AS ENUM ('G', 'PG', 'PG-13', 'R', 'NC-17');`);
+    expect(text).toMatch(/CREATE TABLE "public"\."payment" \([\s\S]*\) PARTITION BY RANGE \(payment_date\);/);
+    expect(text).toContain(
+      `CREATE TABLE "public"."payment_p2022_01" PARTITION OF "public"."payment" FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');`,
+    );
+    expect(text).toContain(
+      `ALTER TABLE "public"."film" ADD CONSTRAINT "film_language_id_fkey" FOREIGN KEY ("language_id") REFERENCES "public"."language" ("language_id") ON UPDATE CASCADE ON DELETE RESTRICT;`,
+    );
+    expect(text).toContain(`CREATE MATERIALIZED VIEW "public"."rental_by_category" AS`);
+    expect(text.match(/FOREIGN KEY/g)).toHaveLength(36);
+  });
+
+  it('writes a Markdown data dictionary', async () => {
+    const { text, type } = await exportText(pagila, 'markdown');
+    expect(type).toContain('text/markdown');
+    expect(text).toContain('# Pagila: data dictionary');
+    expect(text).toContain('### film');
+    expect(text).toMatch(
+      /\| 1 \| `film_id` \| integer \| no \| `nextval\('film_film_id_seq'::regclass\)` \| PK \|/,
+    );
+    expect(text).toContain('- Referenced by public.inventory (film_id)');
+    expect(text).toContain('- `mpaa_rating`: `G`, `PG`, `PG-13`, `R`, `NC-17`');
+  });
+});

@@ -1,0 +1,277 @@
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { describeError } from '../api/client.ts';
+import {
+  deleteRow,
+  fetchRows,
+  insertRow,
+  type RowSort,
+  type RowsPage,
+  updateRow,
+} from '../stores/table-rows.ts';
+import { cellText } from './cell-value.ts';
+import ExportButtons from './export-button.tsx';
+import FilterBuilder, { type DraftFilter, toRowFilter } from './filter-builder.tsx';
+import ResultsGrid, { CellValue } from './results-grid.tsx';
+
+const PAGE_SIZE = 100;
+
+/**
+ * A table's rows, a keyset page at a time (prev/next cursors from the API), with
+ * sort, filters and edits by primary key. Tables without a primary key are read-only.
+ */
+export default function DataGrid(props: {
+  connectionId: string;
+  schema: string;
+  table: string;
+  readOnly?: boolean;
+}) {
+  const [page, setPage] = createSignal<RowsPage | null>(null);
+  const [error, setError] = createSignal<string | null>(null);
+  const [loading, setLoading] = createSignal(false);
+  const [sort, setSort] = createSignal<RowSort | null>(null);
+  const [drafts, setDrafts] = createSignal<DraftFilter[]>([]);
+  const [applied, setApplied] = createSignal<DraftFilter[]>([]);
+  const [selectedRow, setSelectedRow] = createSignal<number | null>(null);
+  const [editing, setEditing] = createSignal<{ row: number; col: number; text: string } | null>(null);
+  const [adding, setAdding] = createSignal<Record<string, string> | null>(null);
+  const [pageNumber, setPageNumber] = createSignal(1);
+
+  async function load(cursor: { after?: string | null; before?: string | null } = {}) {
+    setLoading(true);
+    try {
+      const next = await fetchRows(props.connectionId, props.schema, props.table, {
+        limit: PAGE_SIZE,
+        sort: sort(),
+        filters: applied().map(toRowFilter),
+        ...cursor,
+      });
+      setPage(next);
+      setSelectedRow(null);
+      setEditing(null);
+      setError(null);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  createEffect(
+    on([() => props.connectionId, () => props.schema, () => props.table, sort, applied], () => {
+      setPageNumber(1);
+      void load();
+    }),
+  );
+
+  const editable = () => !props.readOnly && (page()?.primaryKey.length ?? 0) > 0;
+  const columnIndex = (name: string) => page()?.columns.findIndex((c) => c.name === name) ?? -1;
+  const keyOf = (row: unknown[]) =>
+    Object.fromEntries((page()?.primaryKey ?? []).map((k) => [k, row[columnIndex(k)]]));
+  const valuesOf = (row: unknown[]) =>
+    Object.fromEntries((page()?.columns ?? []).map((c, i) => [c.name, row[i]]));
+
+  function cycleSort(col: number) {
+    const name = page()?.columns[col]?.name;
+    if (!name) return;
+    const current = sort();
+    if (current?.column !== name) setSort({ column: name, direction: 'asc' });
+    else if (current.direction === 'asc') setSort({ column: name, direction: 'desc' });
+    else setSort(null);
+  }
+
+  async function commitEdit(value: string | null) {
+    const edit = editing();
+    const current = page();
+    if (!edit || !current) return;
+    const row = current.rows[edit.row];
+    const column = current.columns[edit.col];
+    if (!row || !column) return;
+    try {
+      await updateRow(
+        props.connectionId,
+        props.schema,
+        props.table,
+        keyOf(row),
+        { [column.name]: value },
+        valuesOf(row),
+      );
+      setPage({
+        ...current,
+        rows: current.rows.map((r, i) =>
+          i === edit.row ? r.map((v, j) => (j === edit.col ? value : v)) : r,
+        ),
+      });
+      setEditing(null);
+      setError(null);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  async function removeSelected() {
+    const index = selectedRow();
+    const row = index === null ? undefined : page()?.rows[index];
+    if (!row || !confirm('Delete this row?')) return;
+    try {
+      await deleteRow(props.connectionId, props.schema, props.table, keyOf(row), valuesOf(row));
+      await load();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  async function insert(event: SubmitEvent) {
+    event.preventDefault();
+    const values = adding();
+    if (!values) return;
+    // Empty inputs are left out so the column's default applies.
+    const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== ''));
+    try {
+      await insertRow(props.connectionId, props.schema, props.table, given);
+      setAdding(null);
+      await load();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  return (
+    <div class="data-grid" data-testid="data-grid">
+      <div class="toolbar">
+        <button
+          type="button"
+          class="btn small"
+          disabled={!page()?.prevCursor || loading()}
+          onClick={() => {
+            setPageNumber((n) => Math.max(1, n - 1));
+            void load({ before: page()?.prevCursor });
+          }}
+        >
+          ‹ Prev
+        </button>
+        <span class="subtle">Page {pageNumber()}</span>
+        <button
+          type="button"
+          class="btn small"
+          disabled={!page()?.nextCursor || loading()}
+          onClick={() => {
+            setPageNumber((n) => n + 1);
+            void load({ after: page()?.nextCursor });
+          }}
+        >
+          Next ›
+        </button>
+        <button type="button" class="btn small" onClick={() => void load()} disabled={loading()}>
+          Refresh
+        </button>
+        <Show when={editable()}>
+          <button
+            type="button"
+            class="btn small"
+            onClick={() => setAdding(Object.fromEntries((page()?.columns ?? []).map((c) => [c.name, ''])))}
+          >
+            + Row
+          </button>
+          <button
+            type="button"
+            class="btn small danger"
+            disabled={selectedRow() === null}
+            onClick={removeSelected}
+          >
+            Delete row
+          </button>
+        </Show>
+        <Show when={page() && !editable()}>
+          <span class="badge" title="Rows are edited by primary key">
+            read-only
+          </span>
+        </Show>
+        <span class="grow" />
+        <ExportButtons
+          connectionId={props.connectionId}
+          source={() => ({ schema: props.schema, table: props.table })}
+          filename={props.table}
+        />
+      </div>
+      <FilterBuilder
+        columns={page()?.columns ?? []}
+        filters={drafts()}
+        onChange={setDrafts}
+        onApply={() => setApplied(drafts().filter((d) => d.column))}
+      />
+      <Show when={adding()}>
+        {(values) => (
+          <form class="add-row" onSubmit={insert}>
+            <For each={page()?.columns ?? []}>
+              {(c) => (
+                <label class="field">
+                  <span>
+                    {c.name} <span class="subtle">{c.type}</span>
+                  </span>
+                  <input
+                    value={values()[c.name] ?? ''}
+                    placeholder="default"
+                    onInput={(e) => setAdding({ ...values(), [c.name]: e.currentTarget.value })}
+                  />
+                </label>
+              )}
+            </For>
+            <div class="row">
+              <button type="submit" class="btn small primary">
+                Insert
+              </button>
+              <button type="button" class="btn small" onClick={() => setAdding(null)}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        )}
+      </Show>
+      <Show when={error()}>
+        <p class="alert error" role="alert">
+          {error()}
+        </p>
+      </Show>
+      <Show when={page()}>
+        {(p) => (
+          <ResultsGrid
+            columns={p().columns}
+            rows={p().rows}
+            headerMark={(i) =>
+              sort()?.column === p().columns[i]?.name ? (sort()?.direction === 'asc' ? ' ▲' : ' ▼') : ''
+            }
+            onHeaderClick={cycleSort}
+            onSelect={(row) => setSelectedRow(row)}
+            rowClass={(i) => (i === selectedRow() ? 'row-selected' : '')}
+            onCellDoubleClick={(row, col) => {
+              if (!editable()) return;
+              setEditing({ row, col, text: cellText(p().rows[row]?.[col]) ?? '' });
+            }}
+            renderCell={(row, col, value) => {
+              const edit = editing();
+              if (!edit || edit.row !== row || edit.col !== col) return <CellValue value={value} />;
+              return (
+                <span class="cell-editor">
+                  <input
+                    ref={(el) => queueMicrotask(() => el.focus())}
+                    value={edit.text}
+                    aria-label="Cell value"
+                    onInput={(e) => setEditing({ ...edit, text: e.currentTarget.value })}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter') void commitEdit(e.currentTarget.value);
+                      if (e.key === 'Escape') setEditing(null);
+                      e.stopPropagation();
+                    }}
+                  />
+                  <button type="button" class="link" title="Set NULL" onClick={() => void commitEdit(null)}>
+                    ∅
+                  </button>
+                </span>
+              );
+            }}
+          />
+        )}
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { A, Navigate, type RouteSectionProps, useLocation } from '@solidjs/router';
+import { type JSX, Match, Show, Suspense, Switch } from 'solid-js';
+import { useStore } from '../stores/index.tsx';
+import { Nav } from './nav.tsx';
+import { OrgSwitcher } from './org-switcher.tsx';
+import { StatusIndicator } from './status-indicator.tsx';
+import { ThemeToggle } from './theme-toggle.tsx';
+
+function Brand() {
+  return (
+    <A href="/" class="brand">
+      <span class="brand-mark" aria-hidden="true" />
+      Atrium
+    </A>
+  );
+}
+
+function UserMenu() {
+  const { session } = useStore();
+  return (
+    <div class="user-menu">
+      <span class="muted" data-testid="current-user">
+        {session.me()?.user.email}
+      </span>
+      <button type="button" class="small" onClick={() => session.signOut()}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+/** Everything behind sign-in: top bar, sidebar, and the routed page. */
+export function AppLayout(props: RouteSectionProps) {
+  const { session } = useStore();
+  const location = useLocation();
+  const next = () => encodeURIComponent(location.pathname + location.search);
+  return (
+    <Switch fallback={<div class="auth-screen muted">Loading…</div>}>
+      <Match when={session.me.error}>
+        <div class="auth-screen">
+          <div class="card auth-card">
+            <h1>Atrium cannot reach its API</h1>
+            <p class="alert error">{String((session.me.error as Error)?.message ?? session.me.error)}</p>
+            <button type="button" onClick={() => session.refresh()}>
+              Retry
+            </button>
+          </div>
+        </div>
+      </Match>
+      <Match when={session.signedIn() === false}>
+        <Navigate href={`/sign-in?next=${next()}`} />
+      </Match>
+      <Match when={session.signedIn()}>
+        <div class="shell">
+          <header class="topbar">
+            <Brand />
+            <OrgSwitcher />
+            <span class="grow" />
+            <StatusIndicator />
+            <ThemeToggle />
+            <UserMenu />
+          </header>
+          <Nav />
+          <main class="main" id="main">
+            <Suspense fallback={<div class="page muted">Loading…</div>}>{props.children}</Suspense>
+          </main>
+        </div>
+      </Match>
+    </Switch>
+  );
+}
+
+/** Sign-in, sign-up and invitation pages: one centered card, health and theme in the corner. */
+export function AuthScreen(props: { title: string; children: JSX.Element; footer?: JSX.Element }) {
+  return (
+    <div class="auth-screen">
+      <div class="row" style={{ position: 'fixed', top: '10px', right: '12px' }}>
+        <StatusIndicator />
+        <ThemeToggle />
+      </div>
+      <div class="card auth-card">
+        <Brand />
+        <h1>{props.title}</h1>
+        {props.children}
+        <Show when={props.footer}>
+          <div class="muted">{props.footer}</div>
+        </Show>
+      </div>
+    </div>
+  );
+}

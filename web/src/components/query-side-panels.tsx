@@ -1,0 +1,130 @@
+import { createResource, createSignal, For, Show } from 'solid-js';
+import { describeError } from '../api/client.ts';
+import {
+  deleteSavedQuery,
+  fetchHistory,
+  fetchSavedQueries,
+  type HistoryEntry,
+  type SavedQuery,
+  saveQuery,
+} from '../stores/query-runner.ts';
+
+const when = (t: string | number) =>
+  new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t).toLocaleString();
+
+/** Recent executions (from D1 history); clicking one loads it into the editor. */
+export function HistoryPanel(props: {
+  connectionId: string | undefined;
+  refreshKey: number;
+  onPick: (sql: string) => void;
+}) {
+  const [entries] = createResource(
+    () => ({ id: props.connectionId, k: props.refreshKey }),
+    ({ id }) => fetchHistory(id),
+  );
+  return (
+    <div class="side-list" data-testid="history-panel">
+      <Show when={!entries.error} fallback={<p class="error-text">{describeError(entries.error)}</p>}>
+        <Show when={(entries() ?? []).length > 0} fallback={<p class="subtle">No queries yet.</p>}>
+          <For each={entries()}>
+            {(entry: HistoryEntry) => (
+              <button
+                type="button"
+                class="side-item"
+                onClick={() => props.onPick(entry.sql)}
+                title={entry.sql}
+              >
+                <code>{entry.sql.slice(0, 120)}</code>
+                <span class="subtle">
+                  <span classList={{ 'error-text': entry.outcome !== 'success' && entry.outcome !== 'ok' }}>
+                    {entry.outcome}
+                  </span>
+                  {entry.durationMs !== null ? ` · ${entry.durationMs} ms` : ''}
+                  {entry.rows !== null && entry.rows !== undefined ? ` · ${entry.rows} rows` : ''} ·{' '}
+                  {when(entry.createdAt)}
+                </span>
+              </button>
+            )}
+          </For>
+        </Show>
+      </Show>
+    </div>
+  );
+}
+
+/** The organization's saved queries for this connection; save the editor's text under a name. */
+export function SavedQueriesPanel(props: {
+  connectionId: string | undefined;
+  currentSql: () => string;
+  onPick: (sql: string) => void;
+}) {
+  const [items, { refetch }] = createResource(
+    () => props.connectionId ?? '',
+    (id) => fetchSavedQueries(id || undefined),
+  );
+  const [name, setName] = createSignal('');
+  const [error, setError] = createSignal<string | null>(null);
+
+  async function save(event: SubmitEvent) {
+    event.preventDefault();
+    const sql = props.currentSql().trim();
+    if (!name().trim() || !sql) return;
+    try {
+      await saveQuery({ name: name().trim(), sql, connectionId: props.connectionId ?? null });
+      setName('');
+      setError(null);
+      await refetch();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  async function remove(item: SavedQuery) {
+    try {
+      await deleteSavedQuery(item.id);
+      await refetch();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }
+
+  return (
+    <div class="side-list" data-testid="saved-panel">
+      <form class="row" onSubmit={save}>
+        <input
+          class="grow"
+          placeholder="Save editor as…"
+          aria-label="Saved query name"
+          value={name()}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <button type="submit" class="btn small">
+          Save
+        </button>
+      </form>
+      <Show when={error()}>
+        <p class="error-text">{error()}</p>
+      </Show>
+      <Show when={!items.error} fallback={<p class="error-text">{describeError(items.error)}</p>}>
+        <For each={items()} fallback={<p class="subtle">Nothing saved yet.</p>}>
+          {(item) => (
+            <div class="side-item row">
+              <button type="button" class="link grow" onClick={() => props.onPick(item.sql)} title={item.sql}>
+                <strong>{item.name}</strong>
+                <code>{item.sql.slice(0, 80)}</code>
+              </button>
+              <button
+                type="button"
+                class="link danger"
+                aria-label={`Delete ${item.name}`}
+                onClick={() => remove(item)}
+              >
+                ✕
+              </button>
+            </div>
+          )}
+        </For>
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,250 @@
+import { createVirtualizer } from '@tanstack/solid-virtual';
+import { createComputed, createMemo, createSignal, For, type JSX, on, Show } from 'solid-js';
+import type { ResultColumn } from '../stores/query-runner.ts';
+import { cellText, copyText, guessWidth } from './cell-value.ts';
+
+const ROW_HEIGHT = 28;
+const ROW_NUMBER_WIDTH = 56;
+
+export interface ResultsGridProps {
+  columns: ResultColumn[];
+  rows: unknown[][];
+  truncated?: boolean;
+  /** Optional per-cell rendering override (the data grid's editors). */
+  renderCell?: (rowIndex: number, columnIndex: number, value: unknown) => JSX.Element;
+  /** Extra class per row (the data grid marks edited/deleted rows). */
+  rowClass?: (rowIndex: number) => string;
+  onSelect?: (rowIndex: number, columnIndex: number) => void;
+  /** Header clicks (the data grid sorts); the returned mark is shown after the name. */
+  onHeaderClick?: (columnIndex: number) => void;
+  headerMark?: (columnIndex: number) => string;
+  onCellDoubleClick?: (rowIndex: number, columnIndex: number) => void;
+}
+
+/**
+ * A virtualized result table: only the visible rows are in the DOM, so 10,000
+ * rows scroll as smoothly as 10. Columns resize by dragging the header edge;
+ * Mod-C copies the selected cell.
+ */
+export default function ResultsGrid(props: ResultsGridProps) {
+  let scroller!: HTMLDivElement;
+  const [widths, setWidths] = createSignal<number[]>([]);
+  const [selected, setSelected] = createSignal<[number, number] | null>(null);
+  const [copied, setCopied] = createSignal(false);
+
+  // Widths reset when the column set changes (a new result), not on every row change.
+  const columnKey = createMemo(() => props.columns.map((c) => c.name).join('\u0000'));
+  createComputed(
+    on(columnKey, () =>
+      setWidths(
+        props.columns.map((c, i) =>
+          guessWidth(
+            c.name,
+            props.rows.slice(0, 50).map((r) => r[i]),
+          ),
+        ),
+      ),
+    ),
+  );
+
+  const template = () =>
+    `${ROW_NUMBER_WIDTH}px ${widths()
+      .map((w) => `${w}px`)
+      .join(' ')}`;
+  const totalWidth = () => ROW_NUMBER_WIDTH + widths().reduce((a, b) => a + b, 0);
+
+  const virtualizer = createVirtualizer({
+    get count() {
+      return props.rows.length;
+    },
+    getScrollElement: () => scroller,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  function startResize(index: number, event: PointerEvent, handle: HTMLElement) {
+    event.preventDefault();
+    event.stopPropagation();
+    handle.setPointerCapture(event.pointerId);
+    const startX = event.clientX;
+    const startWidth = widths()[index] ?? 100;
+    const move = (e: PointerEvent) => {
+      const next = Math.max(48, startWidth + e.clientX - startX);
+      setWidths((all) => all.map((w, i) => (i === index ? next : w)));
+    };
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  }
+
+  async function copySelected() {
+    const at = selected();
+    if (!at) return;
+    const value = props.rows[at[0]]?.[at[1]];
+    try {
+      await navigator.clipboard.writeText(copyText(value));
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1200);
+    } catch {
+      // Clipboard permission refused (insecure origin, denied prompt): the cell stays selected to copy by hand.
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if ((event.metaKey || event.ctrlKey) && event.key.toLowerCase() === 'c') {
+      event.preventDefault();
+      void copySelected();
+      return;
+    }
+    const at = selected();
+    if (!at) return;
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
+    const step = moves[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const row = Math.max(0, Math.min(props.rows.length - 1, at[0] + step[0]));
+    const col = Math.max(0, Math.min(props.columns.length - 1, at[1] + step[1]));
+    select(row, col);
+    virtualizer.scrollToIndex(row);
+  }
+
+  function select(row: number, col: number) {
+    setSelected([row, col]);
+    props.onSelect?.(row, col);
+  }
+
+  // One delegated handler per event: cells and resize handles carry data-* coordinates.
+  function onClick(event: MouseEvent) {
+    const cell = (event.target as Element).closest<HTMLElement>('[data-cell]');
+    if (!cell) return;
+    select(Number(cell.dataset.row), Number(cell.dataset.col));
+  }
+
+  function onDblClick(event: MouseEvent) {
+    const cell = (event.target as Element).closest<HTMLElement>('[data-cell]');
+    if (cell) props.onCellDoubleClick?.(Number(cell.dataset.row), Number(cell.dataset.col));
+  }
+
+  function onPointerDown(event: PointerEvent) {
+    const handle = (event.target as Element).closest<HTMLElement>('[data-resize]');
+    if (handle) startResize(Number(handle.dataset.resize), event, handle);
+  }
+
+  return (
+    <div class="results-grid">
+      {/* biome-ignore lint/a11y/useSemanticElements: virtualized rows are absolutely positioned, which <table> layout forbids */}
+      <div
+        class="grid-scroll"
+        ref={scroller}
+        role="grid"
+        tabIndex={0}
+        aria-rowcount={props.rows.length}
+        onKeyDown={onKeyDown}
+        onClick={onClick}
+        onDblClick={onDblClick}
+        onPointerDown={onPointerDown}
+        data-testid="results-grid"
+      >
+        <div class="grid-header" style={{ 'grid-template-columns': template(), width: `${totalWidth()}px` }}>
+          <div class="grid-cell grid-rownum">#</div>
+          <For each={props.columns}>
+            {(column, i) => (
+              <div class="grid-cell grid-head" title={`${column.name} (${column.type})`}>
+                <button
+                  type="button"
+                  class="grid-head-button"
+                  disabled={!props.onHeaderClick}
+                  onClick={() => props.onHeaderClick?.(i())}
+                >
+                  <span class="grid-head-name">
+                    {column.name}
+                    {props.headerMark?.(i()) ?? ''}
+                  </span>
+                  <span class="grid-head-type">{column.type}</span>
+                </button>
+                <span class="grid-resize" data-resize={i()} aria-hidden="true" />
+              </div>
+            )}
+          </For>
+        </div>
+        <div
+          class="grid-body"
+          style={{ height: `${virtualizer.getTotalSize()}px`, width: `${totalWidth()}px` }}
+        >
+          <For each={virtualizer.getVirtualItems()}>
+            {(item) => (
+              <div
+                class={`grid-row ${props.rowClass?.(item.index) ?? ''}`}
+                style={{
+                  'grid-template-columns': template(),
+                  transform: `translateY(${item.start}px)`,
+                  height: `${ROW_HEIGHT}px`,
+                }}
+              >
+                <div class="grid-cell grid-rownum">{item.index + 1}</div>
+                <For each={props.columns}>
+                  {(_, col) => {
+                    const value = () => props.rows[item.index]?.[col()];
+                    const isSelected = () => {
+                      const at = selected();
+                      return at !== null && at[0] === item.index && at[1] === col();
+                    };
+                    return (
+                      <div
+                        class="grid-cell"
+                        classList={{ selected: isSelected() }}
+                        data-cell=""
+                        data-row={item.index}
+                        data-col={col()}
+                      >
+                        {props.renderCell ? (
+                          props.renderCell(item.index, col(), value())
+                        ) : (
+                          <CellValue value={value()} />
+                        )}
+                      </div>
+                    );
+                  }}
+                </For>
+              </div>
+            )}
+          </For>
+        </div>
+      </div>
+      <div class="grid-footer">
+        <span data-testid="row-count">
+          {props.rows.length} row{props.rows.length === 1 ? '' : 's'}
+        </span>
+        <Show when={props.truncated}>
+          <span class="badge warn" title="More rows exist than the row limit">
+            truncated
+          </span>
+        </Show>
+        <Show when={selected()}>
+          <button type="button" class="link" onClick={copySelected}>
+            {copied() ? 'Copied' : 'Copy cell'}
+          </button>
+        </Show>
+      </div>
+    </div>
+  );
+}
+
+export function CellValue(props: { value: unknown }) {
+  const text = () => cellText(props.value);
+  return (
+    <Show when={text() !== null} fallback={<span class="null">NULL</span>}>
+      <span class="value" title={text()!.length > 40 ? text()! : undefined}>
+        {text()}
+      </span>
+    </Show>
+  );
+}

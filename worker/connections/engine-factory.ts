@@ -1,0 +1,33 @@
+import { createEngine, type EngineConfig } from '../engines/create-engine.ts';
+import type { Engine } from '../engines/engine.ts';
+import type { Env } from '../env.ts';
+import type { ResolvedSettings } from './types.ts';
+
+const ENGINE_TITLES = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'D1' } as const;
+
+/** How error messages name a database: `PostgreSQL "Pagila" at 127.0.0.1:5432`. Never a secret. */
+export function upstreamName(settings: ResolvedSettings, name: string | null): string {
+  const title = ENGINE_TITLES[settings.engine];
+  const named = name ? `${title} "${name}"` : title;
+  if (settings.engine === 'sqlite') return `${named} (${settings.d1Binding})`;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return `${named} at ${host}:${settings.port}`;
+}
+
+/** Validated settings in the shape worker/engines takes. A connection string wins over fields. */
+export function engineConfigOf(settings: ResolvedSettings): EngineConfig {
+  if (settings.engine === 'sqlite') return { engine: 'sqlite', binding: settings.d1Binding };
+  if (settings.connectionString)
+    return { engine: settings.engine, connectionString: settings.connectionString };
+  const config: EngineConfig = { engine: settings.engine, host: settings.host, port: settings.port };
+  if (settings.database) config.database = settings.database;
+  if (settings.user) config.user = settings.user;
+  if (settings.password) config.password = settings.password;
+  if (settings.sslMode) config.sslMode = settings.sslMode;
+  return config;
+}
+
+/** The engine for validated settings; throws `EngineError` for configs no driver takes. */
+export function createUserEngine(settings: ResolvedSettings, env: Env): Engine {
+  return createEngine(engineConfigOf(settings), env);
+}

@@ -1,0 +1,30 @@
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import type { DocumentRoom } from '../../durable-objects/document-room.ts';
+import type { Env } from '../env.ts';
+import { documents } from '../meta/documents.ts';
+
+/** The room of document `id` (one Durable Object per document, addressed by name). */
+export function roomOf(env: Env, id: string): DurableObjectStub<DocumentRoom> {
+  return env.DOCUMENT_ROOM.get(env.DOCUMENT_ROOM.idFromName(id));
+}
+
+/**
+ * Disconnects `userId` from every document room of `orgId`: call it after removing a
+ * member (`revoked`: 4403, no reconnect) or changing their role (`role-changed`: 4001,
+ * the client rejoins with the new role). Rooms also re-check membership on their own,
+ * at most once a minute per socket; this makes it immediate. Returns sockets closed.
+ */
+export async function disconnectUserFromOrgRooms(
+  env: Env,
+  orgId: string,
+  userId: string,
+  reason: 'revoked' | 'role-changed' = 'revoked',
+): Promise<number> {
+  const rows = await drizzle(env.DB)
+    .select({ id: documents.id })
+    .from(documents)
+    .where(eq(documents.organizationId, orgId));
+  const counts = await Promise.all(rows.map((row) => roomOf(env, row.id).disconnectUser(userId, reason)));
+  return counts.reduce((sum, n) => sum + n, 0);
+}

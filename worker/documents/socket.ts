@@ -1,0 +1,56 @@
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import type { Context } from 'hono';
+import { writeSessionHeaders } from '../../durable-objects/room-session.ts';
+import { authorize } from '../auth/policy.ts';
+import type { AppEnv } from '../env.ts';
+import { ApiError, forbidden } from '../errors.ts';
+import { users } from '../meta/auth.ts';
+import { allowedOrigins } from '../middleware/csrf.ts';
+import { roomOf } from './rooms.ts';
+import { loadDocument } from './service.ts';
+
+/**
+ * `GET /parties/document/:id` (WebSocket upgrade): authenticates the caller (cookie or
+ * Bearer token, resolved by `resolveAuth`), checks the document is in the caller's active
+ * organization, then hands the request to the document's room with the session in headers.
+ * Refusals are plain HTTP errors, so no socket is ever opened for them.
+ */
+export async function documentSocket(c: Context<AppEnv>): Promise<Response> {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new ApiError(426, 'upgrade_required', 'This endpoint only accepts WebSocket upgrades');
+  }
+  const auth = authorize(c.get('auth'), 'document.read');
+  // Browsers attach cookies to cross-site WebSocket handshakes and CORS does not apply:
+  // a cookie-authenticated upgrade must come from our own (or an allowed) origin.
+  if (auth.via === 'session') {
+    const origin = c.req.header('origin');
+    const self = new URL(c.req.url).origin;
+    if (origin && origin !== self && !allowedOrigins(c.env.CORS_ORIGINS).has(origin)) {
+      throw forbidden('Cross-site WebSocket upgrade refused');
+    }
+  }
+  const id = c.req.param('id') ?? '';
+  const document = await loadDocument(c.env, auth.orgId, id);
+  const user = await drizzle(c.env.DB)
+    .select({ name: users.name })
+    .from(users)
+    .where(eq(users.id, auth.userId))
+    .get();
+
+  const headers = new Headers(c.req.raw.headers);
+  writeSessionHeaders(headers, {
+    userId: auth.userId,
+    name: user?.name ?? auth.email,
+    orgId: auth.orgId,
+    role: auth.role,
+  });
+  // Credentials stop here: the room never needs the cookie or token.
+  headers.delete('cookie');
+  headers.delete('authorization');
+  const res = await roomOf(c.env, document.id).fetch(new Request(c.req.raw, { headers }));
+  // A fetched response has immutable headers; the app's middleware adds security headers.
+  return res.webSocket
+    ? new Response(null, { status: 101, webSocket: res.webSocket, headers: res.headers })
+    : new Response(res.body, res);
+}

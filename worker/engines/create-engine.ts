@@ -1,0 +1,65 @@
+/**
+ * The one place that picks a driver for a connection. Routes and services call
+ * `createEngine(config, env)` and only ever see the `Engine` interface.
+ */
+import type { Env } from '../env.ts';
+import { type EngineConfig, localEndpoints } from './config.ts';
+import { type Engine, EngineError } from './engine.ts';
+import { MysqlEngine } from './mysql.ts';
+import { PostgresEngine } from './postgres.ts';
+import { SqliteEngine } from './sqlite.ts';
+
+export type { EngineConfig, SslMode } from './config.ts';
+
+/** D1 bindings that are Atrium's own, never offered as user databases. */
+const INTERNAL_BINDINGS = new Set(['DB']);
+/** Friendly names for the databases this deployment ships with. */
+const BUILTIN_NAMES: Record<string, string> = { DEMO_DB: 'Chinook demo' };
+
+/** Service bindings and RPC stubs answer every method name, so a D1 is recognised by having no `fetch`. */
+function isD1(value: unknown): value is D1Database {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<D1Database> & { fetch?: unknown };
+  return v.fetch === undefined && typeof v.prepare === 'function' && typeof v.batch === 'function';
+}
+
+function d1Binding(env: Env, name: string | undefined): D1Database {
+  if (!name) throw new EngineError('invalid_config', 'A SQLite connection names a D1 binding');
+  const value: unknown = INTERNAL_BINDINGS.has(name)
+    ? undefined
+    : (env as unknown as Record<string, unknown>)[name];
+  if (!isD1(value)) throw new EngineError('invalid_config', `No D1 database is bound as ${name}`);
+  return value;
+}
+
+/** Throws `EngineError` (`invalid_config`, `unsupported`) for configs no driver can take. */
+export function createEngine(config: EngineConfig, env: Env): Engine {
+  const engine = config.engine;
+  switch (engine) {
+    case 'postgres':
+      return new PostgresEngine(config, localEndpoints(env));
+    case 'mysql':
+      return new MysqlEngine(config, localEndpoints(env));
+    case 'sqlite':
+      return new SqliteEngine(d1Binding(env, config.binding));
+    default: {
+      const never: never = engine;
+      throw new EngineError('unsupported', `Unsupported engine "${String(never)}"`);
+    }
+  }
+}
+
+export interface BuiltinConnection {
+  /** The D1 binding, used as `EngineConfig.binding`. */
+  binding: string;
+  name: string;
+  engine: 'sqlite';
+}
+
+/** Every D1 database bound in wrangler.toml except Atrium's own, usable as a SQLite connection. */
+export function builtinConnections(env: Env): BuiltinConnection[] {
+  return Object.entries(env as unknown as Record<string, unknown>)
+    .filter(([key, value]) => !INTERNAL_BINDINGS.has(key) && isD1(value))
+    .map(([binding]) => ({ binding, name: BUILTIN_NAMES[binding] ?? binding, engine: 'sqlite' as const }))
+    .sort((a, b) => a.binding.localeCompare(b.binding));
+}

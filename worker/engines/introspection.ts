@@ -1,0 +1,233 @@
+/**
+ * What Atrium knows about a database's structure, the same shape for every engine,
+ * and `introspect(engine)`, which reads it with a small constant number of catalog
+ * queries (never one per table) so a 5,000-table schema costs the same round trips
+ * as a 5-table one.
+ */
+import type { Engine, EngineName, StatementResult } from './engine.ts';
+import { introspectMysql } from './mysql-introspector.ts';
+import { introspectPostgres } from './postgres-introspector.ts';
+import { introspectSqlite } from './sqlite-introspector.ts';
+
+export type RelationKind = 'table' | 'partitioned_table' | 'view' | 'materialized_view' | 'foreign_table';
+
+/** Engine-neutral type families, so the UI and exports need not parse every dialect's names. */
+export type NormalizedType =
+  | 'integer'
+  | 'bigint'
+  | 'decimal'
+  | 'float'
+  | 'boolean'
+  | 'text'
+  | 'uuid'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'interval'
+  | 'json'
+  | 'binary'
+  | 'enum'
+  | 'set'
+  | 'array'
+  | 'geometry'
+  | 'network'
+  | 'other';
+
+export type ReferentialAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';
+
+export interface ColumnInfo {
+  name: string;
+  /** 1-based ordinal as the engine numbers it (gaps remain where columns were dropped). */
+  position: number;
+  /** The type as declared, with length/precision (`character varying(45)`, `enum('G','PG')`). */
+  dataType: string;
+  normalizedType: NormalizedType;
+  nullable: boolean;
+  /** The default as an SQL expression (`nextval('actor_actor_id_seq'::regclass)`, `'G'`), or null. */
+  default: string | null;
+  /** A generated column's expression and storage. */
+  generated: { kind: 'stored' | 'virtual'; expression: string } | null;
+  identity: 'always' | 'by_default' | 'auto_increment' | null;
+  comment: string | null;
+}
+
+export interface KeyInfo {
+  /** Null where the engine does not name it (SQLite). */
+  name: string | null;
+  columns: string[];
+}
+
+export interface ForeignKeyInfo extends KeyInfo {
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+  onUpdate: ReferentialAction;
+  onDelete: ReferentialAction;
+}
+
+export interface CheckInfo {
+  name: string | null;
+  expression: string;
+}
+
+export interface IndexPart {
+  /** The column, or null for an expression part. */
+  column: string | null;
+  expression: string | null;
+  descending: boolean;
+}
+
+export interface IndexInfo {
+  name: string;
+  unique: boolean;
+  primary: boolean;
+  /** Access method (`btree`, `gin`, `FULLTEXT`...). */
+  method: string | null;
+  parts: IndexPart[];
+  /** A partial index's WHERE condition. */
+  predicate: string | null;
+  /** The engine's own CREATE INDEX text when it keeps one. */
+  definition: string | null;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  kind: RelationKind;
+  comment: string | null;
+  /** The planner's estimate (pg_class.reltuples, information_schema.tables.table_rows); never a count(*). */
+  rowEstimate: number | null;
+  /** For a partition: its parent and bound. */
+  partitionOf: { schema: string; name: string; bound: string | null } | null;
+  /** A view's or materialized view's query; a partitioned table's partition key (`RANGE (payment_date)`). */
+  definition: string | null;
+  columns: ColumnInfo[];
+  primaryKey: KeyInfo | null;
+  foreignKeys: ForeignKeyInfo[];
+  uniques: KeyInfo[];
+  checks: CheckInfo[];
+  indexes: IndexInfo[];
+}
+
+export interface EnumInfo {
+  schema: string;
+  name: string;
+  values: string[];
+}
+
+export interface NamespaceInfo {
+  /** A Postgres schema, a MySQL database, or SQLite's `main`. */
+  name: string;
+  comment: string | null;
+}
+
+export interface SchemaSnapshot {
+  engine: EngineName;
+  serverVersion: string | null;
+  namespaces: NamespaceInfo[];
+  /** Sorted by schema, then name. */
+  tables: TableInfo[];
+  enums: EnumInfo[];
+  /** Catalog round trips this snapshot cost. */
+  queryCount: number;
+}
+
+/** Reads the whole structure of what `engine` is connected to. */
+export function introspect(engine: Engine): Promise<SchemaSnapshot> {
+  switch (engine.name) {
+    case 'postgres':
+      return introspectPostgres(engine);
+    case 'mysql':
+      return introspectMysql(engine);
+    case 'sqlite':
+      return introspectSqlite(engine);
+    default: {
+      const unknown: never = engine.name;
+      throw new Error(`No introspector for engine ${String(unknown)}`);
+    }
+  }
+}
+
+/* ---------- helpers shared by the introspectors ---------- */
+
+export type Row = Record<string, unknown>;
+
+/** Turns positional rows into records keyed by column name. */
+export function records(result: StatementResult): Row[] {
+  const names = result.columns.map((c) => c.name);
+  return result.rows.map((values) => {
+    const row: Row = {};
+    names.forEach((name, i) => {
+      row[name] = values[i];
+    });
+    return row;
+  });
+}
+
+/** Drivers differ in how they hand back catalog values (HTTP drivers often send strings). */
+export const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+export const numOrNull = (v: unknown): number | null => {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'number' ? v : Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+export const bool = (v: unknown): boolean =>
+  v === true || v === 1 || v === '1' || v === 't' || v === 'true' || v === 'YES';
+
+/** A JSON value that may arrive parsed (json columns) or as text. */
+export function jsonValue<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+export const tableKey = (schema: string, name: string) => `${schema}\u0000${name}`;
+
+export function sortTables(tables: TableInfo[]): TableInfo[] {
+  return tables.sort((a, b) => cmp(a.schema, b.schema) || cmp(a.name, b.name));
+}
+
+/** Code-unit order, identical in JS and in SQLite's BINARY collation (used by cursors). */
+export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function emptyTable(schema: string, name: string, kind: RelationKind): TableInfo {
+  return {
+    schema,
+    name,
+    kind,
+    comment: null,
+    rowEstimate: null,
+    partitionOf: null,
+    definition: null,
+    columns: [],
+    primaryKey: null,
+    foreignKeys: [],
+    uniques: [],
+    checks: [],
+    indexes: [],
+  };
+}
+
+export function referentialAction(v: unknown): ReferentialAction {
+  const s = str(v).toUpperCase();
+  switch (s) {
+    case 'A':
+    case 'NO ACTION':
+      return 'NO ACTION';
+    case 'R':
+    case 'RESTRICT':
+      return 'RESTRICT';
+    case 'C':
+    case 'CASCADE':
+      return 'CASCADE';
+    case 'N':
+    case 'SET NULL':
+      return 'SET NULL';
+    case 'D':
+    case 'SET DEFAULT':
+      return 'SET DEFAULT';
+    default:
+      return 'NO ACTION';
+  }
+}

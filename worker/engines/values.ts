@@ -1,0 +1,310 @@
+/**
+ * Conversions between each driver's values and the JSON-safe contract in engine.ts, in both
+ * directions (results out, parameters in). Every engine file uses these so a value looks the
+ * same whichever database it came from.
+ */
+
+export type BinaryValue = { $binary: string };
+
+export function isBinaryValue(value: unknown): value is BinaryValue {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { $binary?: unknown }).$binary === 'string' &&
+    Object.keys(value).length === 1
+  );
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function binary(bytes: Uint8Array): BinaryValue {
+  return { $binary: bytesToBase64(bytes) };
+}
+
+/** Integers as numbers while exact, as strings beyond 2^53. */
+export function integer(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
+
+/** Floats as numbers; NaN and ±Infinity have no JSON form, so they stay text. */
+export function float(text: string): number | string {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+/** `2024-01-02 03:04:05.6+05:30` (server text) → `2024-01-02T03:04:05.6+05:30`. */
+export function isoTimestamp(text: string): string {
+  const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)?(?::?(\d\d))?(?::?(\d\d))?( BC)?$/.exec(
+    text,
+  );
+  if (!m) return text; // infinity, -infinity and BC dates stay as the server wrote them
+  const [, date, time, offH, offM, offS, bc] = m;
+  if (bc) return text;
+  const offset = offH ? `${offH}:${offM ?? '00'}${offS ? `:${offS}` : ''}` : '';
+  return `${date}T${time}${offset}`;
+}
+
+// ---- PostgreSQL (text format, as the Neon driver receives it) ----
+
+const PG_TYPE_NAMES: Record<number, string> = {
+  16: 'bool',
+  17: 'bytea',
+  18: 'char',
+  19: 'name',
+  20: 'int8',
+  21: 'int2',
+  23: 'int4',
+  25: 'text',
+  26: 'oid',
+  114: 'json',
+  142: 'xml',
+  650: 'cidr',
+  700: 'float4',
+  701: 'float8',
+  790: 'money',
+  829: 'macaddr',
+  869: 'inet',
+  1042: 'bpchar',
+  1043: 'varchar',
+  1082: 'date',
+  1083: 'time',
+  1114: 'timestamp',
+  1184: 'timestamptz',
+  1186: 'interval',
+  1266: 'timetz',
+  1560: 'bit',
+  1562: 'varbit',
+  1700: 'numeric',
+  2249: 'record',
+  2278: 'void',
+  2950: 'uuid',
+  3614: 'tsvector',
+  3802: 'jsonb',
+  // arrays
+  199: '_json',
+  1000: '_bool',
+  1001: '_bytea',
+  1005: '_int2',
+  1007: '_int4',
+  1009: '_text',
+  1014: '_bpchar',
+  1015: '_varchar',
+  1016: '_int8',
+  1021: '_float4',
+  1022: '_float8',
+  1115: '_timestamp',
+  1182: '_date',
+  1183: '_time',
+  1185: '_timestamptz',
+  1231: '_numeric',
+  2951: '_uuid',
+  3807: '_jsonb',
+};
+
+const PG_ARRAY_ELEMENT: Record<number, number> = {
+  199: 114,
+  1000: 16,
+  1001: 17,
+  1005: 21,
+  1007: 23,
+  1009: 25,
+  1014: 1042,
+  1015: 1043,
+  1016: 20,
+  1021: 700,
+  1022: 701,
+  1115: 1114,
+  1182: 1082,
+  1183: 1083,
+  1185: 1184,
+  1231: 1700,
+  2951: 2950,
+  3807: 3802,
+};
+
+/** Built-in type names by OID; user types (enums, domains) have per-database OIDs. */
+export function pgTypeName(oid: number): string {
+  return PG_TYPE_NAMES[oid] ?? `oid:${oid}`;
+}
+
+function pgBytea(text: string): BinaryValue {
+  // Hex format (`\x...`), the server default since PostgreSQL 9.0.
+  const hex = text.startsWith('\\x') ? text.slice(2) : '';
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return binary(bytes);
+}
+
+function pgScalar(oid: number, text: string): unknown {
+  switch (oid) {
+    case 16:
+      return text === 't';
+    case 17:
+      return pgBytea(text);
+    case 20:
+    case 21:
+    case 23:
+    case 26:
+      return integer(text);
+    case 700:
+    case 701:
+      return float(text);
+    case 114:
+    case 3802:
+      return JSON.parse(text);
+    case 1114:
+    case 1184:
+      return isoTimestamp(text);
+    default:
+      return text;
+  }
+}
+
+/** Parses a PostgreSQL array literal (`{1,"a b",NULL,{2,3}}`) into nested arrays of element texts. */
+export function parsePgArray(text: string, element: (text: string) => unknown): unknown[] {
+  let i = text.startsWith('[') ? text.indexOf('=') + 1 : 0; // skip `[0:1]=` dimension prefixes
+  function parseLevel(): unknown[] {
+    const out: unknown[] = [];
+    i++; // '{'
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '}') {
+        i++;
+        return out;
+      }
+      if (c === ',') {
+        i++;
+        continue;
+      }
+      if (c === '{') {
+        out.push(parseLevel());
+        continue;
+      }
+      if (c === '"') {
+        let value = '';
+        i++;
+        while (i < text.length && text[i] !== '"') {
+          if (text[i] === '\\') i++;
+          value += text[i];
+          i++;
+        }
+        i++;
+        out.push(element(value));
+        continue;
+      }
+      let end = i;
+      while (end < text.length && text[end] !== ',' && text[end] !== '}') end++;
+      const raw = text.slice(i, end);
+      out.push(raw === 'NULL' ? null : element(raw));
+      i = end;
+    }
+    return out;
+  }
+  return parseLevel();
+}
+
+/** Parser for one column's text values; the Neon driver calls it instead of its own. */
+export function pgParser(oid: number): (text: string) => unknown {
+  const element = PG_ARRAY_ELEMENT[oid];
+  if (element !== undefined) return (text) => parsePgArray(text, (t) => pgScalar(element, t));
+  return (text) => pgScalar(oid, text);
+}
+
+/** Parameters as the Postgres driver should send them. */
+export function toPgParam(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (isBinaryValue(value)) {
+    const bytes = base64ToBytes(value.$binary);
+    return `\\x${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(toPgParam);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+// ---- MySQL (PlanetScale field types; values are binary strings, one char per byte) ----
+
+function latin1Bytes(value: string): Uint8Array {
+  const bytes = new Uint8Array(value.length);
+  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i);
+  return bytes;
+}
+
+const utf8 = new TextDecoder();
+const MYSQL_INTEGRAL = new Set([
+  'INT8',
+  'INT16',
+  'INT24',
+  'INT32',
+  'UINT8',
+  'UINT16',
+  'UINT24',
+  'UINT32',
+  'YEAR',
+]);
+const MYSQL_BINARY_CHARSET = 63;
+
+/** The PlanetScale driver's `cast` hook, producing contract values. */
+export function mysqlCast(field: { type: string; charset?: number | null }, value: string | null): unknown {
+  if (value === null || value === undefined) return null;
+  const type = field.type;
+  if (type === 'INT64' || type === 'UINT64') return integer(value);
+  if (MYSQL_INTEGRAL.has(type)) return Number.parseInt(value, 10);
+  if (type === 'FLOAT32' || type === 'FLOAT64') return float(value);
+  if (type === 'DECIMAL' || type === 'DATE' || type === 'TIME') return value;
+  if (type === 'DATETIME' || type === 'TIMESTAMP') return isoTimestamp(value);
+  if (type === 'JSON') return JSON.parse(utf8.decode(latin1Bytes(value)));
+  if (type === 'BIT') {
+    let n = 0n;
+    for (const b of latin1Bytes(value)) n = (n << 8n) | BigInt(b);
+    return integer(n.toString());
+  }
+  if (field.charset === MYSQL_BINARY_CHARSET) return binary(latin1Bytes(value));
+  return utf8.decode(latin1Bytes(value));
+}
+
+/** Parameters as the PlanetScale driver's formatter should inline them. */
+export function toMysqlParam(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (isBinaryValue(value)) return base64ToBytes(value.$binary);
+  if (Array.isArray(value)) return value.map(toMysqlParam);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+// ---- SQLite (D1) ----
+
+/** D1 returns numbers, strings, null, and blobs as byte arrays or ArrayBuffers. */
+export function fromD1(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return binary(new Uint8Array(value));
+  if (ArrayBuffer.isView(value))
+    return binary(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  if (Array.isArray(value)) return binary(Uint8Array.from(value as number[]));
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+export function toD1Param(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (isBinaryValue(value)) return base64ToBytes(value.$binary).buffer;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}

@@ -1,0 +1,83 @@
+import { and, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import type { Env } from '../env.ts';
+import { querySettings } from '../meta/queries.ts';
+
+export interface QuerySettings {
+  cacheEnabled: boolean;
+  cacheTtlSeconds: number;
+}
+
+export const DEFAULT_QUERY_SETTINGS: QuerySettings = { cacheEnabled: false, cacheTtlSeconds: 60 };
+
+export async function readQuerySettings(
+  env: Env,
+  orgId: string,
+  connectionId: string,
+): Promise<QuerySettings> {
+  const [row] = await drizzle(env.DB)
+    .select()
+    .from(querySettings)
+    .where(and(eq(querySettings.connectionId, connectionId), eq(querySettings.orgId, orgId)))
+    .limit(1);
+  return row
+    ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds }
+    : DEFAULT_QUERY_SETTINGS;
+}
+
+export async function writeQuerySettings(
+  env: Env,
+  orgId: string,
+  connectionId: string,
+  settings: QuerySettings,
+): Promise<QuerySettings> {
+  const values = { connectionId, orgId, ...settings, updatedAt: Date.now() };
+  await drizzle(env.DB)
+    .insert(querySettings)
+    .values(values)
+    .onConflictDoUpdate({ target: querySettings.connectionId, set: values });
+  return settings;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The Cache API wants a URL; this one is never fetched. Organization,
+ * connection, statements, parameters and row limit are all in the key, so two
+ * requests share an entry only when they would run the identical read.
+ */
+async function cacheKey(orgId: string, connectionId: string, input: unknown): Promise<Request> {
+  const hash = await sha256Hex(JSON.stringify([orgId, connectionId, input]));
+  return new Request(`https://query-cache.atrium.invalid/${encodeURIComponent(connectionId)}/${hash}`);
+}
+
+/** Identical read-only results for `ttl` seconds, through the colo-local Cache API. */
+export class ResultCache {
+  #cache: Promise<Cache> | undefined;
+
+  #open(): Promise<Cache> {
+    this.#cache ??= caches.open('atrium-query-results');
+    return this.#cache;
+  }
+
+  async get<T>(orgId: string, connectionId: string, input: unknown): Promise<T | null> {
+    const hit = await (await this.#open()).match(await cacheKey(orgId, connectionId, input));
+    return hit ? ((await hit.json()) as T) : null;
+  }
+
+  async put(
+    orgId: string,
+    connectionId: string,
+    input: unknown,
+    value: unknown,
+    ttlSeconds: number,
+  ): Promise<void> {
+    const response = new Response(JSON.stringify(value), {
+      headers: { 'content-type': 'application/json', 'cache-control': `max-age=${ttlSeconds}` },
+    });
+    await (await this.#open()).put(await cacheKey(orgId, connectionId, input), response);
+  }
+}

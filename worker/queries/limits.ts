@@ -1,0 +1,21 @@
+import type { Env } from '../env.ts';
+import { enforceRateLimit, limitFromVar, type RateLimitOptions } from '../middleware/rate-limit.ts';
+
+const USER_DEFAULT: RateLimitOptions = { limit: 300, windowSeconds: 60 };
+const CONNECTION_DEFAULT: RateLimitOptions = { limit: 1200, windowSeconds: 60 };
+const CONCURRENCY_DEFAULT = 8;
+
+/** 429 with Retry-After when the user or the connection is over its execution rate. */
+export async function enforceQueryRateLimits(env: Env, userId: string, connectionId: string): Promise<void> {
+  await enforceRateLimit(env, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT));
+  await enforceRateLimit(
+    env,
+    `query:connection:${connectionId}`,
+    limitFromVar(env.QUERY_RATE_LIMIT_CONNECTION, CONNECTION_DEFAULT),
+  );
+}
+
+export function concurrencyCap(env: Env): number {
+  const n = Number(env.QUERY_CONCURRENCY);
+  return Number.isSafeInteger(n) && n > 0 ? n : CONCURRENCY_DEFAULT;
+}

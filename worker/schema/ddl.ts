@@ -1,0 +1,231 @@
+/**
+ * A snapshot as DDL in its engine's dialect: schemas and enums, tables (columns, primary
+ * key, unique and check constraints), partitions, indexes, views, then foreign keys last
+ * so tables may reference each other in any order. Identifiers and literals are quoted
+ * by Kysely's compilers for the dialect, never by hand.
+ */
+import { sql } from 'kysely';
+import type { EngineName } from '../engines/engine.ts';
+import type { ColumnInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../engines/introspection.ts';
+import { sqlBuilder } from '../engines/sql-builder.ts';
+
+export function toDdl(snapshot: SchemaSnapshot): string {
+  const q = quoting(snapshot.engine);
+  const out: string[] = [`-- ${snapshot.engine} schema exported by Atrium`];
+  const writers = { postgres: postgresDdl, mysql: mysqlDdl, sqlite: sqliteDdl } as const;
+  writers[snapshot.engine](snapshot, q, out);
+  return `${out.join('\n')}\n`;
+}
+
+interface Quoting {
+  id: (...names: string[]) => string;
+  lit: (value: string) => string;
+}
+
+function quoting(engine: EngineName): Quoting {
+  const db = sqlBuilder(engine);
+  return {
+    id: (...names) => sql.id(...names).compile(db).sql,
+    lit: (value) => sql.lit(value).compile(db).sql,
+  };
+}
+
+const constraintName = (q: Quoting, name: string | null) => (name ? `CONSTRAINT ${q.id(name)} ` : '');
+const list = (q: Quoting, names: string[]) => names.map((n) => q.id(n)).join(', ');
+
+/** Parents before partitions, views after tables. */
+function ordered(snapshot: SchemaSnapshot) {
+  const tables = snapshot.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned_table');
+  return {
+    roots: tables.filter((t) => !t.partitionOf),
+    partitions: tables.filter((t) => t.partitionOf),
+    views: snapshot.tables.filter((t) => t.kind === 'view' || t.kind === 'materialized_view'),
+  };
+}
+
+function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+  for (const ns of snapshot.namespaces) {
+    if (ns.name !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${q.id(ns.name)};`);
+  }
+  for (const e of snapshot.enums) {
+    out.push(`CREATE TYPE ${q.id(e.schema, e.name)} AS ENUM (${e.values.map(q.lit).join(', ')});`);
+  }
+  const { roots, partitions, views } = ordered(snapshot);
+  const parents = new Map(roots.map((t) => [`${t.schema}.${t.name}`, t]));
+  for (const t of roots) {
+    const lines = [...t.columns.map((c) => `  ${postgresColumn(q, c)}`), ...tableConstraints(q, t)];
+    const partitionBy = t.kind === 'partitioned_table' && t.definition ? ` PARTITION BY ${t.definition}` : '';
+    out.push('', `CREATE TABLE ${q.id(t.schema, t.name)} (\n${lines.join(',\n')}\n)${partitionBy};`);
+    comments(q, t, out);
+  }
+  for (const t of partitions) {
+    const parent = t.partitionOf!;
+    out.push(
+      '',
+      `CREATE TABLE ${q.id(t.schema, t.name)} PARTITION OF ${q.id(parent.schema, parent.name)} ${parent.bound ?? 'DEFAULT'};`,
+    );
+    // The parent's primary key is cloned onto each partition; only extra constraints are declared.
+    const inherited = parents.get(`${parent.schema}.${parent.name}`)?.primaryKey;
+    const own = tableConstraints(q, { ...t, primaryKey: inherited ? null : t.primaryKey });
+    for (const c of own) out.push(`ALTER TABLE ${q.id(t.schema, t.name)} ADD ${c.trim()};`);
+  }
+  for (const t of [...roots, ...partitions]) {
+    for (const i of standaloneIndexes(t)) out.push(`${i.definition ?? postgresIndex(q, t, i)};`);
+  }
+  for (const v of views) {
+    const kind = v.kind === 'materialized_view' ? 'MATERIALIZED VIEW' : 'VIEW';
+    const body = (v.definition ?? '').trim().replace(/;$/, '');
+    out.push(
+      '',
+      `CREATE ${kind} ${q.id(v.schema, v.name)} AS\n${body}${v.kind === 'materialized_view' ? '\nWITH NO DATA' : ''};`,
+    );
+    for (const i of standaloneIndexes(v)) out.push(`${i.definition ?? postgresIndex(q, v, i)};`);
+    comments(q, v, out);
+  }
+  foreignKeys(q, [...roots, ...partitions], out);
+}
+
+function postgresColumn(q: Quoting, c: ColumnInfo): string {
+  let s = `${q.id(c.name)} ${c.dataType}`;
+  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expression}) STORED`;
+  if (c.identity === 'always' || c.identity === 'by_default') {
+    s += ` GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  }
+  if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (!c.nullable) s += ' NOT NULL';
+  return s;
+}
+
+function postgresIndex(q: Quoting, t: TableInfo, i: IndexInfo): string {
+  const parts = i.parts.map(
+    (p) => `${p.column ? q.id(p.column) : `(${p.expression})`}${p.descending ? ' DESC' : ''}`,
+  );
+  const where = i.predicate ? ` WHERE ${i.predicate}` : '';
+  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${q.id(i.name)} ON ${q.id(t.schema, t.name)} (${parts.join(', ')})${where}`;
+}
+
+function comments(q: Quoting, t: TableInfo, out: string[]) {
+  const kind = t.kind === 'view' ? 'VIEW' : t.kind === 'materialized_view' ? 'MATERIALIZED VIEW' : 'TABLE';
+  if (t.comment) out.push(`COMMENT ON ${kind} ${q.id(t.schema, t.name)} IS ${q.lit(t.comment)};`);
+  for (const c of t.columns) {
+    if (c.comment) out.push(`COMMENT ON COLUMN ${q.id(t.schema, t.name, c.name)} IS ${q.lit(c.comment)};`);
+  }
+}
+
+function tableConstraints(q: Quoting, t: TableInfo): string[] {
+  const lines: string[] = [];
+  if (t.primaryKey) {
+    lines.push(`  ${constraintName(q, t.primaryKey.name)}PRIMARY KEY (${list(q, t.primaryKey.columns)})`);
+  }
+  for (const u of t.uniques) lines.push(`  ${constraintName(q, u.name)}UNIQUE (${list(q, u.columns)})`);
+  for (const c of t.checks) {
+    const expr = c.expression.startsWith('(') ? c.expression : `(${c.expression})`;
+    lines.push(`  ${constraintName(q, c.name)}CHECK ${expr}`);
+  }
+  return lines;
+}
+
+/** Indexes not created by a primary key or unique constraint. */
+function standaloneIndexes(t: TableInfo): IndexInfo[] {
+  const constraintNames = new Set([t.primaryKey?.name, ...t.uniques.map((u) => u.name)].filter(Boolean));
+  return t.indexes.filter((i) => !i.primary && !constraintNames.has(i.name));
+}
+
+function foreignKeys(q: Quoting, tables: TableInfo[], out: string[]) {
+  const lines: string[] = [];
+  for (const t of tables) {
+    for (const fk of t.foreignKeys) {
+      lines.push(
+        `ALTER TABLE ${q.id(t.schema, t.name)} ADD ${constraintName(q, fk.name)}FOREIGN KEY (${list(q, fk.columns)}) ` +
+          `REFERENCES ${q.id(fk.refSchema, fk.refTable)} (${list(q, fk.refColumns)}) ` +
+          `ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete};`,
+      );
+    }
+  }
+  if (lines.length) out.push('', ...lines);
+}
+
+function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+  const multiple = snapshot.namespaces.length > 1;
+  const name = (t: { schema: string; name: string }) => (multiple ? q.id(t.schema, t.name) : q.id(t.name));
+  const { roots, views } = ordered(snapshot);
+  for (const t of roots) {
+    const lines = t.columns.map((c) => `  ${mysqlColumn(q, c)}`);
+    if (t.primaryKey) lines.push(`  PRIMARY KEY (${list(q, t.primaryKey.columns)})`);
+    const uniqueNames = new Set(t.uniques.map((u) => u.name));
+    for (const u of t.uniques) lines.push(`  UNIQUE KEY ${q.id(u.name ?? '')} (${list(q, u.columns)})`);
+    for (const i of t.indexes) {
+      if (i.primary || uniqueNames.has(i.name)) continue;
+      const kind =
+        i.method === 'FULLTEXT'
+          ? 'FULLTEXT KEY'
+          : i.method === 'SPATIAL'
+            ? 'SPATIAL KEY'
+            : i.unique
+              ? 'UNIQUE KEY'
+              : 'KEY';
+      const parts = i.parts.map((p) => {
+        const part = p.column
+          ? p.expression
+            ? p.expression.replace(p.column, q.id(p.column))
+            : q.id(p.column)
+          : `(${p.expression})`;
+        return `${part}${p.descending ? ' DESC' : ''}`;
+      });
+      lines.push(`  ${kind} ${q.id(i.name)} (${parts.join(', ')})`);
+    }
+    for (const c of t.checks) lines.push(`  ${constraintName(q, c.name)}CHECK (${c.expression})`);
+    const comment = t.comment ? ` COMMENT=${q.lit(t.comment)}` : '';
+    out.push('', `CREATE TABLE ${name(t)} (\n${lines.join(',\n')}\n)${comment};`);
+  }
+  for (const v of views) out.push('', `CREATE VIEW ${name(v)} AS ${v.definition ?? ''};`);
+  const fks: string[] = [];
+  for (const t of roots) {
+    for (const fk of t.foreignKeys) {
+      const ref = multiple || fk.refSchema !== t.schema ? q.id(fk.refSchema, fk.refTable) : q.id(fk.refTable);
+      fks.push(
+        `ALTER TABLE ${name(t)} ADD ${constraintName(q, fk.name)}FOREIGN KEY (${list(q, fk.columns)}) ` +
+          `REFERENCES ${ref} (${list(q, fk.refColumns)}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete};`,
+      );
+    }
+  }
+  if (fks.length) out.push('', ...fks);
+}
+
+function mysqlColumn(q: Quoting, c: ColumnInfo): string {
+  let s = `${q.id(c.name)} ${c.dataType}`;
+  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.kind.toUpperCase()}`;
+  s += c.nullable ? ' NULL' : ' NOT NULL';
+  if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (c.identity === 'auto_increment') s += ' AUTO_INCREMENT';
+  if (c.comment) s += ` COMMENT ${q.lit(c.comment)}`;
+  return s;
+}
+
+function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+  const { roots, views } = ordered(snapshot);
+  for (const t of roots) {
+    const singleIntegerPk =
+      t.primaryKey?.columns.length === 1 &&
+      t.columns.find((c) => c.name === t.primaryKey?.columns[0])?.identity;
+    const lines = t.columns.map((c) => {
+      let s = `  ${q.id(c.name)}${c.dataType ? ` ${c.dataType}` : ''}`;
+      if (singleIntegerPk && c.name === t.primaryKey?.columns[0]) s += ' PRIMARY KEY AUTOINCREMENT';
+      if (!c.nullable && !(singleIntegerPk && c.name === t.primaryKey?.columns[0])) s += ' NOT NULL';
+      if (c.default !== null) s += ` DEFAULT ${c.default}`;
+      if (c.generated)
+        s += ` GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.kind.toUpperCase()}`;
+      return s;
+    });
+    const constraints = tableConstraints(q, singleIntegerPk ? { ...t, primaryKey: null } : t);
+    for (const fk of t.foreignKeys) {
+      constraints.push(
+        `  ${constraintName(q, fk.name)}FOREIGN KEY (${list(q, fk.columns)}) REFERENCES ${q.id(fk.refTable)} ` +
+          `(${list(q, fk.refColumns)}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete}`,
+      );
+    }
+    out.push('', `CREATE TABLE ${q.id(t.name)} (\n${[...lines, ...constraints].join(',\n')}\n);`);
+    for (const i of t.indexes) if (i.definition) out.push(`${i.definition};`);
+  }
+  for (const v of views) out.push('', `CREATE VIEW ${q.id(v.name)} AS ${v.definition ?? ''};`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The live "schema changed" signal. After a sync that changed the structure, every
+ * document room linked to the connection is told, so open editors and pages can
+ * refresh their schema (autocomplete, browser) without polling.
+ */
+import { and, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { DocumentRoom } from '../../durable-objects/document-room.ts';
+import { roomOf } from '../documents/rooms.ts';
+import type { Env } from '../env.ts';
+import { documents } from '../meta/documents.ts';
+import type { DiffSummary } from './diff.ts';
+
+/** What a room receives and relays to its sockets as `{ type: 'schema-changed', ...event }`. */
+export interface SchemaChangedEvent {
+  connectionId: string;
+  snapshotId: string;
+  changeId: string;
+  syncedAt: number;
+  summary: DiffSummary;
+}
+
+/** The method a document room implements to receive the event (RPC). */
+export interface SchemaChangeListener {
+  schemaChanged(event: SchemaChangedEvent): Promise<void>;
+}
+
+/**
+ * Tells every room of `orgId` whose document is linked to the connection. Rooms that
+ * do not implement `schemaChanged` yet are skipped rather than called, because an RPC
+ * stub accepts any method name and would only fail at call time. Returns rooms told.
+ */
+export async function notifySchemaChanged(
+  env: Env,
+  orgId: string,
+  event: SchemaChangedEvent,
+): Promise<number> {
+  const listens =
+    typeof (DocumentRoom.prototype as Partial<SchemaChangeListener>).schemaChanged === 'function';
+  if (!listens) return 0;
+  const rows = await drizzle(env.DB)
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(eq(documents.organizationId, orgId), eq(documents.connectionId, event.connectionId)));
+  const told = await Promise.allSettled(
+    rows.map((row) => (roomOf(env, row.id) as unknown as SchemaChangeListener).schemaChanged(event)),
+  );
+  return told.filter((r) => r.status === 'fulfilled').length;
+}

@@ -1,0 +1,103 @@
+/**
+ * What the schema routes share: authorize, find the caller's copy of a connection's
+ * schema, and (re)sync it when there is none yet or a DDL statement made it stale.
+ */
+import type { Context } from 'hono';
+import { authorize } from '../auth/policy.ts';
+import { getConnection, type ServiceContext, withEngine } from '../connections/service.ts';
+import type { AppEnv } from '../env.ts';
+import { type Head, readHead } from './store.ts';
+import { type SyncResult, syncSchema } from './sync.ts';
+
+export interface SchemaScope {
+  orgId: string;
+  connectionId: string;
+  connectionName: string;
+  head: Head;
+  /** True when a refresh was due but the database could not be reached: the last snapshot is served. */
+  stale: boolean;
+}
+
+/** Hono's `c.executionCtx` throws where there is none (`app.request` in tests). */
+function waitUntilOf(c: Context<AppEnv>): ((p: Promise<unknown>) => void) | undefined {
+  try {
+    const ec = c.executionCtx;
+    return (p) => ec.waitUntil(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function serviceContext(c: Context<AppEnv>): ServiceContext {
+  const waitUntil = waitUntilOf(c);
+  return waitUntil ? { env: c.env, executionCtx: { waitUntil } } : { env: c.env };
+}
+
+/** POST .../sync: needs `schema.sync`. */
+export async function syncConnection(c: Context<AppEnv>, connectionId: string): Promise<SyncResult> {
+  const auth = authorize(c.get('auth'), 'schema.sync');
+  return withEngine(
+    serviceContext(c),
+    auth,
+    connectionId,
+    (engine) =>
+      syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
+    { action: 'schema.sync' },
+  );
+}
+
+/**
+ * The head snapshot for a read (`schema.read`). A connection never synced, or marked
+ * stale by `invalidateSchema`, is synced first; if that fails and an older snapshot
+ * exists, the older one is served with `stale: true` (browsing works while the
+ * database sleeps), otherwise the failure is the answer.
+ */
+export async function openSchema(c: Context<AppEnv>, connectionId: string): Promise<SchemaScope> {
+  const auth = authorize(c.get('auth'), 'schema.read');
+  const ctx = serviceContext(c);
+  const [connection, head] = await Promise.all([
+    getConnection(ctx, { auth, orgId: auth.orgId, userId: auth.userId }, connectionId),
+    readHead(c.env.DB, auth.orgId, connectionId),
+  ]);
+  const base = { orgId: auth.orgId, connectionId, connectionName: connection.name };
+  if (head && head.staleAt === null) return { ...base, head, stale: false };
+  try {
+    await withEngine(
+      ctx,
+      auth,
+      connectionId,
+      (engine) =>
+        syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
+      { action: 'schema.read' },
+    );
+  } catch (err) {
+    if (!head) throw err;
+    console.error(
+      JSON.stringify({ level: 'warn', event: 'schema.refresh_failed', connectionId, error: String(err) }),
+    );
+    return { ...base, head, stale: true };
+  }
+  const fresh = await readHead(c.env.DB, auth.orgId, connectionId);
+  if (!fresh) throw new Error('schema head missing right after a sync');
+  return { ...base, head: fresh, stale: false };
+}
+
+/* ---------- opaque cursors ---------- */
+
+export function encodeCursor(value: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/** Undefined for anything that is not a cursor this API made. */
+export function decodeCursor(cursor: string): unknown {
+  try {
+    const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+}

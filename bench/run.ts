@@ -10,12 +10,13 @@ import { cpus, totalmem } from 'node:os';
 import { startLocalEndpoints } from '../dev/endpoints/index.ts';
 import { startAppServer } from '../test/support/app-server.ts';
 import { AtriumClient } from '../test/support/http-client.ts';
+import { measureFanout, RoomClient } from '../test/support/yjs-client.ts';
 import { startReferenceYjsServer } from './reference/yjs-ws-server.ts';
 import { type Row, writeReport } from './report.ts';
-import { measureFanout, RoomClient } from './room-client.ts';
 import { httpRows } from './rows/http.ts';
+import { mixedLoad } from './rows/load.ts';
 import { sizeRows } from './rows/size.ts';
-import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, workerdPids } from './servers.ts';
+import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, workerdPidIn } from './servers.ts';
 import { round, sample, summarize } from './stats.ts';
 
 const full = process.argv.includes('--full');
@@ -32,6 +33,7 @@ const P = {
   bigRoom: arg('big-room', 100, 100),
   idleRooms: arg('idle-rooms', 50, 200),
   httpSeconds: arg('http-seconds', 5, 20),
+  loadSeconds: arg('load-seconds', 20, 60),
 };
 
 const rows: Row[] = [];
@@ -58,9 +60,9 @@ const localEndpoints = JSON.stringify({
   neonWs: endpoints.neonWs,
   planetscale: endpoints.planetscale,
 });
-const before = new Set(workerdPids());
 const app = await startAppServer({ localEndpoints });
-const appPid = workerdPids().find((p) => !before.has(p));
+const appPid = workerdPidIn(app.processGroup);
+if (!appPid) console.log("warning: could not find the app's workerd process; memory rows will be empty");
 const reference = await startReferenceWorker({
   LOCAL_ENDPOINTS: localEndpoints,
   PG_URL: 'postgresql://postgres@127.0.0.1:5432/atrium_bench',
@@ -151,18 +153,18 @@ await section('paging', async () => {
   }
   const targetPage = Math.min(10_000, Math.floor(P.pagingRows / P.pageSize));
   const base = `/api/connections/${pg}/tables/public/paging/rows?limit=${P.pageSize}`;
-  // Walk to the target page once via the API's own cursors, keeping the cursor of the last page.
-  let cursor: string | null = null;
-  let deepCursor: string | null = null;
-  for (let page = 1; page < targetPage; page++) {
-    const body: { nextCursor?: string | null } = await client.json(
-      'GET',
-      `${base}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    );
-    cursor = body.nextCursor ?? null;
-    if (!cursor) throw new Error(`ran out of pages at ${page}`);
-    deepCursor = cursor;
-  }
+  // The cursor of page N is the one the API issues after page N-1: its last key. Ids are
+  // 1..rows, so that key is (N-1)·pageSize; take a real cursor and move its key there
+  // instead of walking 10,000 pages first.
+  const page1: { nextCursor?: string | null } = await client.json('GET', base);
+  if (!page1.nextCursor) throw new Error('no second page');
+  const decoded = JSON.parse(Buffer.from(page1.nextCursor, 'base64url').toString('utf8')) as {
+    key: unknown[];
+  };
+  decoded.key = [(targetPage - 1) * P.pageSize];
+  const deepCursor = Buffer.from(JSON.stringify(decoded)).toString('base64url');
+  const check: { rows?: unknown[][] } = await client.json('GET', `${base}&cursor=${deepCursor}`);
+  if (!check.rows?.length) throw new Error(`page ${targetPage} is empty`);
   const first = await sample(async () => {
     await (await client.request('GET', base)).arrayBuffer();
   }, P.queryRuns);
@@ -315,6 +317,35 @@ await section('http', async () => {
     ],
     { name: 'bare Worker answering JSON', url: `${reference.url}/ping` },
   );
+});
+
+await section('load', async () => {
+  const doc = await client.json<{ id: string }>('POST', '/api/documents', { title: 'load room' });
+  return mixedLoad({
+    seconds: P.loadSeconds,
+    targets: [
+      { name: 'GET /health', url: `${app.url}/health`, connections: 4 },
+      {
+        name: 'cached schema read',
+        url: `${app.url}/api/connections/${pg}/schema`,
+        headers: client.headers,
+        connections: 4,
+      },
+      {
+        name: 'POST query (SELECT 1)',
+        url: `${app.url}/api/connections/${pg}/query`,
+        method: 'POST',
+        headers: { ...client.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: 'select 1' }),
+        connections: 4,
+      },
+    ],
+    room: {
+      url: `${app.url.replace('http', 'ws')}/parties/document/${doc.id}`,
+      headers: client.headers,
+      typists: 5,
+    },
+  });
 });
 
 reference.stop();

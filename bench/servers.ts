@@ -15,10 +15,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** PIDs of running workerd processes (to attribute memory to one server). */
-export function workerdPids(): number[] {
-  const r = spawnSync('pgrep', ['-x', 'workerd'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter(Boolean).map(Number);
+/** The workerd process in a process group (wrangler dev runs one per server). */
+export function workerdPidIn(processGroup: number): number | undefined {
+  const r = spawnSync('pgrep', ['-g', String(processGroup), '-x', 'workerd'], { encoding: 'utf8' });
+  const pid = Number(r.stdout.split('\n')[0]);
+  return pid > 0 ? pid : undefined;
 }
 
 /** Resident memory of a process in MiB, or 0 when it is gone. */
@@ -56,13 +57,8 @@ export async function startReferenceWorker(
     'node_modules/.bin/wrangler',
     [
       'dev',
-      'bench/reference/direct-driver-worker.ts',
-      '--name',
-      'atrium-bench-reference',
-      '--compatibility-date',
-      '2026-11-01',
-      '--compatibility-flags',
-      'nodejs_compat',
+      '--config',
+      'bench/reference/wrangler.toml',
       '--ip',
       '127.0.0.1',
       '--port',

@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import { memberRole } from '../worker/auth/orgs.ts';
 import { can, roleRank } from '../worker/auth/policy.ts';
 import { documents } from '../worker/meta/documents.ts';
+import type { SchemaChangedEvent } from '../worker/schema/events.ts';
 import { type DocumentContent, initialUpdate, readContent } from './document-shape.ts';
 import {
   CloseCode,
@@ -250,6 +251,15 @@ export class DocumentRoom extends YServer {
     if (!parsed.success) return { ok: false, error: 'invalid run event' };
     const event: RunEvent = { ...parsed.data, at: parsed.data.at ?? Date.now() };
     return this.#publish(event) ? { ok: true } : { ok: false, error: 'run event too large' };
+  }
+
+  /**
+   * Relays a schema change of the linked connection to every socket (worker/schema/events.ts
+   * picks the rooms). Not kept for late joiners: a page that opens later loads the new schema.
+   */
+  async schemaChanged(event: SchemaChangedEvent): Promise<void> {
+    const message: ServerMessage = { type: 'schema-changed', ...event };
+    this.broadcastCustomMessage(JSON.stringify(message));
   }
 
   /**

@@ -124,6 +124,39 @@ export interface RunFinished {
 
 export type RunEvent = RunStarted | RunFinished;
 
+/**
+ * Counts of what a schema sync found changed (the Worker's `DiffSummary`, restated
+ * here so this file stays free of Worker imports; the room's `schemaChanged` builds
+ * the message from a `DiffSummary`, so tsc catches any drift).
+ */
+export interface SchemaChangeSummary {
+  tablesAdded: number;
+  tablesRemoved: number;
+  tablesChanged: number;
+  columnsAdded: number;
+  columnsRemoved: number;
+  columnsChanged: number;
+  keysAdded: number;
+  keysRemoved: number;
+  indexesAdded: number;
+  indexesRemoved: number;
+  indexesChanged: number;
+  enumsChanged: number;
+}
+
+/** A sync of the document's linked connection changed its schema: refresh what depends on it. */
+export interface SchemaChanged {
+  type: 'schema-changed';
+  connectionId: string;
+  /** The new head snapshot (GET /api/connections/:id/schema reports it as `snapshot.id`). */
+  snapshotId: string;
+  /** The history entry (GET /api/connections/:id/schema/history) describing the change. */
+  changeId: string;
+  /** Epoch milliseconds, server clock. */
+  syncedAt: number;
+  summary: SchemaChangeSummary;
+}
+
 /** Messages the room sends (JSON after the `__YPS:` prefix). */
 export type ServerMessage =
   | {
@@ -139,6 +172,7 @@ export type ServerMessage =
   | { type: 'runs'; runs: RunEvent[] }
   | RunStarted
   | RunFinished
+  | SchemaChanged
   /** Something this socket sent was refused; the socket stays open. */
   | { type: 'refused'; reason: 'read-only' | 'invalid-message'; message: string };
 

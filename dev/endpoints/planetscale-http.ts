@@ -24,7 +24,7 @@ type Live = { conn: mysql.Connection; timer: NodeJS.Timeout; busy: Promise<unkno
 
 // The driver keeps no handle to close a session, so idle ones are reaped quickly to spare the
 // server's connection slots (MariaDB's default max_connections is 151).
-const IDLE_MS = 10_000;
+const IDLE_MS = 3_000;
 const FLAG_UNSIGNED = 32;
 const FLAG_ENUM = 256;
 const FLAG_SET = 2048;

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
-import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser, WAIT } from '../support/browser.ts';
 
 let app: AppServer;
 const browsers: TestBrowser[] = [];
@@ -55,7 +55,7 @@ describe('accounts in the browser', () => {
     await a.waitForURL('**/settings/organization');
     await a.getByRole('form', { name: 'New organization' }).getByLabel('Name').fill('Acme Data');
     await a.getByRole('button', { name: 'Create organization' }).click();
-    await expect.poll(() => selectedOrg(a)).toBe('Acme Data · owner');
+    await expect.poll(() => selectedOrg(a), WAIT).toBe('Acme Data · owner');
 
     // Invite: the one-time link is shown to the inviter.
     await a.getByRole('link', { name: 'Invitations' }).click();
@@ -78,7 +78,7 @@ describe('accounts in the browser', () => {
     await b.waitForURL(/\/invite\//);
     await b.getByRole('button', { name: 'Accept invitation' }).click();
     await b.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    await expect.poll(() => selectedOrg(b)).toBe('Acme Data · editor');
+    await expect.poll(() => selectedOrg(b), WAIT).toBe('Acme Data · editor');
 
     // The owner sees the new member with the invited role.
     await a.getByRole('link', { name: 'Members' }).click();
@@ -90,7 +90,7 @@ describe('accounts in the browser', () => {
     // The link was one-time: using it again is refused with the server's message.
     await b.goto(link);
     await b.getByRole('button', { name: 'Accept invitation' }).click();
-    await expect.poll(() => b.getByRole('alert').isVisible()).toBe(true);
+    await expect.poll(() => b.getByRole('alert').isVisible(), WAIT).toBe(true);
     expect(owner.errors.filter((e) => !e.includes('401'))).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ describe('accounts in the browser', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/request /);
+    await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toMatch(/request /);
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -137,32 +137,46 @@ describe('API tokens and the audit log in the browser', () => {
     expect((await me.json()).activeOrg.role).toBe('viewer');
 
     const table = page.getByRole('table', { name: 'API tokens' });
-    await expect.poll(() => table.textContent()).toContain('nightly export');
+    await expect.poll(() => table.textContent(), WAIT).toContain('nightly export');
     expect(await table.textContent()).not.toContain(secret);
     await screenshot(page, 'tokens');
 
     // Leaving the page drops the secret: it is never shown again.
     await page.goto('/settings/members');
     await page.goto('/settings/tokens');
-    await expect.poll(() => table.textContent()).toContain('nightly export');
+    await expect.poll(() => table.textContent(), WAIT).toContain('nightly export');
     expect(await page.getByTestId('new-token').count()).toBe(0);
 
     await table.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
-    await expect.poll(() => table.textContent()).not.toContain('nightly export');
+    await expect.poll(() => table.textContent(), WAIT).not.toContain('nightly export');
     const refused = await page.request.get('/api/me', { headers: { Authorization: `Bearer ${secret}` } });
     expect(refused.status()).toBe(401);
 
     await page.getByRole('link', { name: 'Audit' }).click();
     const log = page.getByRole('table', { name: 'Audit entries' });
-    await expect.poll(() => log.textContent()).toContain('token.revoke');
+    await expect.poll(() => log.textContent(), WAIT).toContain('token.revoke');
     expect(await log.textContent()).toContain('token.create');
 
     const filter = page.getByRole('form', { name: 'Filter the audit log' });
     await filter.getByLabel('Action').fill('token.create');
     await filter.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => log.textContent()).not.toContain('token.revoke');
+    await expect.poll(() => log.textContent(), WAIT).not.toContain('token.revoke');
     expect(await page.getByTestId('audit-row').count()).toBe(1);
     await screenshot(page, 'audit');
+
+    // Cursor pagination: 55 more entries than one page of 50 shows, then "Load more".
+    for (let i = 0; i < 55; i++) {
+      const res = await page.request.post('/api/tokens', {
+        headers: { Origin: app.url },
+        data: { name: `bulk ${i}`, ceiling: 'viewer' },
+      });
+      expect(res.status()).toBe(201);
+    }
+    await filter.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), WAIT).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => page.getByTestId('audit-row').count(), WAIT).toBe(56);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
-import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser, WAIT } from '../support/browser.ts';
 
 let app: AppServer;
 let browser: TestBrowser;
@@ -41,14 +41,16 @@ describe('connections in the browser', () => {
 
     await form.getByRole('button', { name: 'Test connection' }).click();
     const result = page.getByTestId('test-result');
-    await expect.poll(() => result.textContent()).toMatch(/^Connected in \d+ ms · .*PostgreSQL/i);
+    await expect.poll(() => result.textContent(), WAIT).toMatch(/^Connected in \d+ ms · .*PostgreSQL/i);
     await screenshot(page, 'connection-form');
 
     await form.getByRole('button', { name: 'Save connection' }).click();
     await page.waitForURL(/\/connections$/);
     const card = page.getByTestId('connection-card').filter({ hasText: 'Pagila (local)' });
     await card.waitFor();
-    await expect.poll(() => card.getByTestId('connection-status').getAttribute('data-state')).toBe('ok');
+    await expect
+      .poll(() => card.getByTestId('connection-status').getAttribute('data-state'), WAIT)
+      .toBe('ok');
     expect(await card.textContent()).toContain('postgres@127.0.0.1:5432/pagila');
     await screenshot(page, 'connections');
 
@@ -65,6 +67,31 @@ describe('connections in the browser', () => {
       .toBe('ok');
   });
 
+  it('shows per-connection p50/p95 on the dashboard once queries ran', async () => {
+    const { page } = browser;
+    await page.goto('/connections');
+    const id = await page
+      .getByTestId('connection-card')
+      .filter({ hasText: 'Pagila (local)' })
+      .getByRole('link', { name: 'Query' })
+      .getAttribute('href');
+    const connectionId = decodeURIComponent(id?.split('/').pop() ?? '');
+    for (let i = 0; i < 3; i++) {
+      const res = await page.request.post(`/api/connections/${encodeURIComponent(connectionId)}/query`, {
+        headers: { Origin: app.url },
+        data: { sql: 'select count(*) from film' },
+      });
+      expect(res.status()).toBe(200);
+    }
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'Pagila (local)' });
+    await row.waitFor();
+    await expect.poll(() => row.textContent(), WAIT).toMatch(/PostgreSQL.*3\d+ ms\d+ ms$/);
+    // "Last used" is the server's record of those queries, re-read when the dashboard opens.
+    await expect.poll(() => row.getByRole('cell').nth(3).textContent(), WAIT).toBe('just now');
+    await screenshot(page, 'dashboard-metrics');
+  });
+
   it('shows a failing test in red with the reason, without saving anything', async () => {
     const { page } = browser;
     await page.goto('/connections/new');
@@ -76,7 +103,7 @@ describe('connections in the browser', () => {
     await form.getByLabel('User').fill('postgres');
     await form.getByRole('button', { name: 'Test connection' }).click();
     const result = page.getByTestId('test-result');
-    await expect.poll(() => result.getAttribute('class')).toContain('error');
+    await expect.poll(() => result.getAttribute('class'), WAIT).toContain('error');
     expect(await result.textContent()).toMatch(/\(\w+\)$/);
     await page.goto('/connections');
     await page.getByTestId('connection-card').first().waitFor();
@@ -88,7 +115,7 @@ describe('connections in the browser', () => {
     await page.goto('/connections');
     const card = page.getByTestId('connection-card').filter({ hasText: 'Pagila (local)' });
     await card.getByRole('checkbox', { name: 'Pagila (local) active' }).uncheck();
-    await expect.poll(() => card.getAttribute('class')).toContain('inactive');
+    await expect.poll(() => card.getAttribute('class'), WAIT).toContain('inactive');
     await page.reload();
     await expect
       .poll(() =>
@@ -105,5 +132,43 @@ describe('connections in the browser', () => {
     await page.reload();
     await page.getByTestId('connection-card').first().waitFor();
     expect(await page.getByTestId('connection-card').filter({ hasText: 'Pagila (local)' }).count()).toBe(0);
+  });
+});
+
+describe('optimistic edits', () => {
+  it('rolls the active toggle back and says why when the server refuses it', async () => {
+    const { page } = browser;
+    await page.goto('/connections');
+    const created = await page.request.post('/api/connections', {
+      headers: { Origin: app.url },
+      data: {
+        name: 'Short-lived',
+        engine: 'postgres',
+        host: '127.0.0.1',
+        port: 5432,
+        database: 'pagila',
+        user: 'postgres',
+      },
+    });
+    expect(created.status()).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    await page.reload();
+    const card = page.getByTestId('connection-card').filter({ hasText: 'Short-lived' });
+    const toggle = card.getByRole('checkbox', { name: 'Short-lived active' });
+    await toggle.waitFor();
+
+    // Another admin deletes it behind this page's back; the toggle's PATCH then gets a real 404.
+    const deleted = await page.request.delete(`/api/connections/${encodeURIComponent(id)}`, {
+      headers: { Origin: app.url },
+    });
+    expect(deleted.status()).toBe(204);
+    // click(), not uncheck(): uncheck() re-reads the state afterwards and may already see the rollback.
+    await toggle.click();
+    await page
+      .getByRole('status')
+      .getByText(/Could not deactivate Short-lived/)
+      .waitFor();
+    await expect.poll(() => toggle.isChecked(), WAIT).toBe(true);
+    expect(await card.getAttribute('class')).not.toContain('inactive');
   });
 });

@@ -32,7 +32,13 @@ test('two pages on one document: typing in one appears in the other, with the re
       console.log(
         await screenshot(first, 'document-failed'),
         browser.errors,
-        await first.evaluate(async (id) => { const r = await fetch(`/api/documents/${id}`, { headers: { Accept: 'application/json' }, credentials: 'include' }); return `${r.status} ${r.headers.get('content-type')} ${await r.text()}`; }, id),
+        await first.evaluate(async (id) => {
+          const r = await fetch(`/api/documents/${id}`, {
+            headers: { Accept: 'application/json' },
+            credentials: 'include',
+          });
+          return `${r.status} ${r.headers.get('content-type')} ${await r.text()}`;
+        }, id),
       );
       throw err;
     });

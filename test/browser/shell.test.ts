@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
-import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
+import { launchBrowser, screenshot, type TestBrowser, WAIT } from '../support/browser.ts';
 
 let app: AppServer;
 let browser: TestBrowser;
@@ -21,9 +21,9 @@ describe('SPA shell', () => {
     await page.goto('/');
     await page.waitForURL(/\/sign-in\?next=%2F$/);
     const status = page.getByTestId('health-status');
-    await expect.poll(() => status.getAttribute('data-status')).toBe('healthy');
+    await expect.poll(() => status.getAttribute('data-status'), WAIT).toBe('healthy');
     expect(await status.textContent()).toContain('Healthy');
-    await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).isVisible(), WAIT).toBe(true);
     await screenshot(page, 'sign-in');
     expect(browser.errors.filter((e) => !e.includes('401'))).toEqual([]);
   });
@@ -39,15 +39,23 @@ describe('SPA shell', () => {
     await page.close();
   });
 
-  it('toggles and remembers the theme', async () => {
+  it('follows the OS theme, and toggles and remembers a chosen one', async () => {
     const { page } = browser;
-    await page.goto('/sign-in');
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const html = page.locator('html');
+
+    // With no stored choice the OS preference decides, and a change of it is followed live.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto('/sign-in');
     expect(await html.getAttribute('data-theme')).toBeNull();
+    expect(await background()).toBe('rgb(20, 21, 24)');
+    await page.getByRole('button', { name: 'Switch to light theme' }).waitFor();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Switch to dark theme' }).waitFor();
+    expect(await background()).toBe('rgb(247, 247, 248)');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await html.getAttribute('data-theme')).toBe('dark');
-    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    expect(bg).toBe('rgb(20, 21, 24)');
+    expect(await background()).toBe('rgb(20, 21, 24)');
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await html.getAttribute('data-theme')).toBe('dark');
@@ -77,5 +85,18 @@ describe('API reference', () => {
     expect(foreign).toEqual([]);
     expect(cspErrors).toEqual([]);
     await page.close();
+  });
+});
+
+describe('health indicator when the server goes away', () => {
+  it('turns offline once /health stops answering', async () => {
+    const { page } = browser;
+    await page.goto('/sign-in');
+    const status = page.getByTestId('health-status');
+    await expect.poll(() => status.getAttribute('data-status'), WAIT).toBe('healthy');
+    await app.stop();
+    await status.click(); // checks now instead of at the next 15 s poll
+    await expect.poll(() => status.getAttribute('data-status'), WAIT).toBe('offline');
+    expect(await status.textContent()).toContain('Offline');
   });
 });

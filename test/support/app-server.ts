@@ -25,7 +25,14 @@ const NODE = existsSync(join(root, 'node_modules/.bin/node'))
 export interface AppServer {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
-  /** Stops wrangler (and its workerd) and removes the data directory. */
+  /** Process group of the current wrangler and its workerd (the benchmark samples its memory). */
+  readonly processGroup: number;
+  /**
+   * Kills the runtime without warning (SIGKILL, like a crash or a deploy), then starts it
+   * again on the same port and the same persisted D1/Durable Object state.
+   */
+  crashAndRestart(): Promise<void>;
+  /** Stops wrangler (and its workerd) and removes the data directory; safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -129,39 +136,49 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     AUTH_SECRET: randomBytes(32).toString('hex'),
     VAULT_KEYS: `test1:${randomBytes(32).toString('base64')}`,
   };
-  const child = spawn(
-    NODE,
-    [
-      WRANGLER,
-      'dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(inspectorPort),
-      '--persist-to',
-      persist,
-      '--assets',
-      assets,
-      '--show-interactive-dev-session=false',
-      '--live-reload=false',
-      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-    ],
-    { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    WRANGLER,
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    persist,
+    '--assets',
+    assets,
+    '--show-interactive-dev-session=false',
+    '--live-reload=false',
+    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+  ];
   let log = '';
   const keep = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const launch = () => {
+    const started = spawn(NODE, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout?.on('data', keep);
+    started.stderr?.on('data', keep);
+    return started;
+  };
+  let child = launch();
 
-  const stop = async () => {
+  const exited = (proc: ChildProcess) =>
+    proc.exitCode !== null || proc.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => proc.once('exit', () => r()));
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= shutdown();
+    return stopping;
+  };
+  const shutdown = async () => {
     killGroup(child, 'SIGTERM');
     if (child.exitCode === null) {
       await Promise.race([
-        new Promise((r) => child.once('exit', r)),
+        exited(child),
         new Promise((r) => setTimeout(r, 5000)).then(() => killGroup(child, 'SIGKILL')),
       ]);
     }
@@ -175,5 +192,18 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     await stop();
     throw err;
   }
-  return { url, stop };
+  return {
+    url,
+    stop,
+    get processGroup() {
+      return child.pid ?? 0;
+    },
+    async crashAndRestart() {
+      const old = child;
+      killGroup(old, 'SIGKILL');
+      await exited(old);
+      child = launch();
+      await waitHealthy(url, child, () => log);
+    },
+  };
 }

@@ -8,6 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
+/**
+ * For `expect.poll`: how long to wait for the UI to settle. Generous because
+ * several wrangler+Chromium pairs share two cores in CI; a wait, not a timing assertion.
+ */
+export const WAIT = { timeout: 20_000, interval: 100 };
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const ARGS = [

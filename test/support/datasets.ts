@@ -111,6 +111,9 @@ function ensureScratch() {
   if (exists.stdout.trim() !== '1')
     must('create atrium_test', psql('postgres', `create database ${SCRATCH_DATABASE}`));
   must('create MariaDB atrium_test', mariadb(`create database if not exists ${SCRATCH_DATABASE}`));
+  // Each PlanetScale-style session holds a server connection until it idles out (the driver
+  // never closes sessions); parallel test files open hundreds. The default 151 is too few.
+  must('raise MariaDB max_connections', mariadb('set global max_connections = 1000'));
 }
 
 function loadAll() {

@@ -1,1 +1,7 @@
-export { type AuditEntry, type AuditOutcome, MAX_STATEMENT_CHARS, recordAudit } from './record.ts';
+export {
+  type AuditEntry,
+  type AuditOutcome,
+  auditInsert,
+  MAX_STATEMENT_CHARS,
+  recordAudit,
+} from './record.ts';

@@ -35,11 +35,19 @@ export interface AuditEntry {
  * in `c.executionCtx.waitUntil` to keep it off the response path.
  */
 export async function recordAudit(env: Env, entry: AuditEntry): Promise<void> {
+  await auditInsert(env, entry);
+}
+
+/**
+ * The audit insert as an unexecuted query, for `db.batch([change, auditInsert(...)])`:
+ * a change and its audit entry then commit together or not at all.
+ */
+export function auditInsert(env: Env, entry: AuditEntry) {
   const statement =
     entry.statement && entry.statement.length > MAX_STATEMENT_CHARS
       ? `${entry.statement.slice(0, MAX_STATEMENT_CHARS)}… [truncated ${entry.statement.length - MAX_STATEMENT_CHARS} chars]`
       : (entry.statement ?? null);
-  await drizzle(env.DB)
+  return drizzle(env.DB)
     .insert(auditLog)
     .values({
       organizationId: entry.orgId !== undefined ? entry.orgId : (entry.auth?.orgId ?? null),

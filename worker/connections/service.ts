@@ -1,12 +1,14 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { recordAudit } from '../audit/index.ts';
+import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
 import { type Action, authorize } from '../auth/policy.ts';
 import { type Engine, EngineError } from '../engines/engine.ts';
 import type { Env } from '../env.ts';
 import { ApiError, conflict, fromEngineError, notFound } from '../errors.ts';
 import { builtinConnectionState, type ConnectionRow, connections } from '../meta/connections.ts';
+import { documents } from '../meta/documents.ts';
+import { dropConnectionSchemaQueries } from '../schema/store.ts';
 import { BUILTIN_D1, type BuiltinD1, builtinView, findBuiltin, isBuiltinId } from './builtins.ts';
 import { DEFAULT_PORTS } from './connection-string.ts';
 import { createUserEngine, upstreamName } from './engine-factory.ts';
@@ -139,12 +141,15 @@ export async function createConnection(
     createdAt: now,
     updatedAt: now,
   };
+  // The row and its audit entry commit together: a failure leaves neither.
   try {
-    await db(ctx.env).insert(connections).values(row);
+    await db(ctx.env).batch([
+      db(ctx.env).insert(connections).values(row),
+      auditOf(ctx, scope, 'connection.create', id, 'success', { engine: settings.engine }),
+    ]);
   } catch (err) {
     throw nameTaken(err, input.name);
   }
-  await audit(ctx, scope, 'connection.create', id, 'success', { engine: settings.engine });
   return viewOf(row);
 }
 
@@ -179,31 +184,42 @@ export async function updateConnection(
     } satisfies Partial<ConnectionRow>);
   }
 
+  // Field names only: the audit log never holds a value that could be a secret.
+  const fields = Object.keys(patch).filter((k) => patch[k as keyof UpdateInput] !== undefined);
   let updated: ConnectionRow | undefined;
   try {
-    [updated] = await db(ctx.env)
-      .update(connections)
-      .set(changes)
-      .where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId)))
-      .returning();
+    [[updated]] = await db(ctx.env).batch([
+      db(ctx.env)
+        .update(connections)
+        .set(changes)
+        .where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId)))
+        .returning(),
+      auditOf(ctx, scope, 'connection.update', id, 'success', { fields }),
+    ]);
   } catch (err) {
     throw nameTaken(err, patch.name ?? row.name);
   }
   if (!updated) throw notFound('Connection');
-  // Field names only: the audit log never holds a value that could be a secret.
-  const fields = Object.keys(patch).filter((k) => patch[k as keyof UpdateInput] !== undefined);
-  await audit(ctx, scope, 'connection.update', id, 'success', { fields });
   return viewOf(updated);
 }
 
+/**
+ * One transaction: the row, its synced schema, the documents' link to it (a plain column,
+ * not a foreign key, since documents may also name built-in connections) and the audit entry.
+ */
 export async function deleteConnection(ctx: ServiceContext, scope: Scope, id: string): Promise<void> {
   refuseBuiltin(id, 'deleted');
-  const deleted = await db(ctx.env)
-    .delete(connections)
-    .where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId)))
-    .returning({ id: connections.id });
-  if (deleted.length === 0) throw notFound('Connection');
-  await audit(ctx, scope, 'connection.delete', id, 'success', null);
+  await loadRow(ctx.env, scope.orgId, id);
+  const d1 = db(ctx.env);
+  await d1.batch([
+    d1.delete(connections).where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId))),
+    d1
+      .update(documents)
+      .set({ connectionId: null })
+      .where(and(eq(documents.organizationId, scope.orgId), eq(documents.connectionId, id))),
+    ...dropConnectionSchemaQueries(scope.orgId, id).map((q) => d1.run(q)),
+    auditOf(ctx, scope, 'connection.delete', id, 'success', null),
+  ]);
 }
 
 /**
@@ -549,7 +565,11 @@ function builtinEngine(env: Env, builtin: BuiltinD1): Engine {
 
 const builtinLabel = (builtin: BuiltinD1) => `D1 database "${builtin.name}" (${builtin.binding})`;
 
-async function audit(
+async function audit(...args: Parameters<typeof auditOf>) {
+  await auditOf(...args);
+}
+
+function auditOf(
   ctx: ServiceContext,
   scope: Scope,
   action: string,
@@ -557,7 +577,7 @@ async function audit(
   outcome: 'success' | 'failure',
   detail: Record<string, unknown> | null,
 ) {
-  await recordAudit(ctx.env, {
+  return auditInsert(ctx.env, {
     auth: scope.auth,
     orgId: scope.orgId,
     action,

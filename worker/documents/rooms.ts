@@ -28,3 +28,23 @@ export async function disconnectUserFromOrgRooms(
   const counts = await Promise.all(rows.map((row) => roomOf(env, row.id).disconnectUser(userId, reason)));
   return counts.reduce((sum, n) => sum + n, 0);
 }
+
+/** Rooms destroyed at once: each call is a subrequest, so an org with many documents is paced. */
+const DESTROY_CONCURRENCY = 16;
+
+/**
+ * Wipes the room of every document of `orgId` (sockets closed with 4410, storage deleted).
+ * Call before deleting the organization: its D1 rows cascade, but Durable Object storage
+ * is outside D1 and would otherwise be orphaned. A failure throws before the org row goes,
+ * so the delete can be retried (rooms already wiped stay wiped). Returns rooms destroyed.
+ */
+export async function destroyOrgRooms(env: Env, orgId: string): Promise<number> {
+  const rows = await drizzle(env.DB)
+    .select({ id: documents.id })
+    .from(documents)
+    .where(eq(documents.organizationId, orgId));
+  for (let i = 0; i < rows.length; i += DESTROY_CONCURRENCY) {
+    await Promise.all(rows.slice(i, i + DESTROY_CONCURRENCY).map((row) => roomOf(env, row.id).destroy()));
+  }
+  return rows.length;
+}

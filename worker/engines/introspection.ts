@@ -49,6 +49,8 @@ export interface ColumnInfo {
   /** A generated column's expression and storage. */
   generated: { kind: 'stored' | 'virtual'; expression: string } | null;
   identity: 'always' | 'by_default' | 'auto_increment' | null;
+  /** MySQL's `ON UPDATE CURRENT_TIMESTAMP` clause (`current_timestamp()`); null elsewhere. */
+  onUpdate: string | null;
   comment: string | null;
 }
 

@@ -216,6 +216,7 @@ function toColumn(r: Row, mariadb: boolean): ColumnInfo {
     default: generatedKind ? null : columnDefault(r.default, extra, dataType, mariadb),
     generated: generatedKind && generation ? { kind: generatedKind, expression: generation } : null,
     identity: extra.includes('auto_increment') ? 'auto_increment' : null,
+    onUpdate: /\bon update (\S+)/.exec(str(r.extra))?.[1] ?? null,
     comment: str(r.comment) || null,
   };
 }

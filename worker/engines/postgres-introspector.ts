@@ -243,6 +243,7 @@ function toColumn(r: Row, kind: RelationKind): ColumnInfo {
     default: generatedFlag === 's' ? null : expression,
     generated: generatedFlag === 's' && expression ? { kind: 'stored', expression } : null,
     identity: identityFlag === 'a' ? 'always' : identityFlag === 'd' ? 'by_default' : null,
+    onUpdate: null,
     comment: strOrNull(r.comment),
   };
 }

@@ -28,7 +28,15 @@ import {
   type TestResult,
 } from './engine.ts';
 import { fromPgError } from './errors.ts';
-import { pgParser, pgTypeName, toPgParam } from './values.ts';
+import {
+  isBuiltinPgType,
+  PG_TYPE_LOOKUP,
+  type PgTypeInfo,
+  pgParser,
+  pgTypeName,
+  pgUserArray,
+  toPgParam,
+} from './values.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
@@ -37,17 +45,39 @@ const types = { getTypeParser: (oid: number) => pgParser(oid) };
 
 type RawResult = { fields: FieldDef[]; rows: unknown[][]; command: string; rowCount: number | null };
 
+/**
+ * User-type OIDs are fixed for a database's lifetime (a dropped and recreated enum gets a new OID),
+ * so names learnt once per isolate and connection string stay right; keyed by the string because
+ * the same OID means different types in different databases.
+ */
+const userTypes = new Map<string, Map<number, PgTypeInfo>>();
+
+function columnsOf(fields: FieldDef[] | undefined, resolved: ReadonlyMap<number, PgTypeInfo>): ColumnMeta[] {
+  return (fields ?? []).map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID, resolved) }));
+}
+
+/** Parses, in place, the columns holding arrays of user types (text until their OIDs were known). */
+function parseUserArrays(raw: RawResult, resolved: ReadonlyMap<number, PgTypeInfo>): void {
+  (raw.fields ?? []).forEach((f, col) => {
+    const element = resolved.get(f.dataTypeID)?.arrayElement;
+    if (element === undefined || element === null) return;
+    for (const row of raw.rows) row[col] = pgUserArray(row[col], element);
+  });
+}
+
 function toResult(
   raw: RawResult,
   started: number,
   maxRows: number | undefined,
   notices: string[],
+  resolved: ReadonlyMap<number, PgTypeInfo>,
 ): StatementResult {
   const rows = raw.rows ?? [];
   const truncated = maxRows !== undefined && rows.length > maxRows;
   const command = raw.command || null;
+  parseUserArrays(raw, resolved);
   return {
-    columns: (raw.fields ?? []).map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID) })),
+    columns: columnsOf(raw.fields, resolved),
     rows: truncated ? rows.slice(0, maxRows) : rows,
     affectedRows: command && WRITE_COMMANDS.has(command) ? (raw.rowCount ?? 0) : null,
     truncated,
@@ -97,6 +127,45 @@ export class PostgresEngine implements Engine {
     throw fromPgError(err, this.#secrets);
   };
 
+  /**
+   * Catalog names for the non-builtin OIDs among `results`' columns. Only results with such
+   * columns pay the one extra round trip, and only the first time per isolate.
+   */
+  async #userTypes(
+    results: readonly RawResult[],
+    signal?: AbortSignal,
+  ): Promise<ReadonlyMap<number, PgTypeInfo>> {
+    let known = userTypes.get(this.#connectionString);
+    const unknown = new Set<number>();
+    for (const r of results) {
+      for (const f of r.fields ?? []) {
+        if (!isBuiltinPgType(f.dataTypeID) && !known?.has(f.dataTypeID)) unknown.add(f.dataTypeID);
+      }
+    }
+    if (unknown.size === 0) return known ?? new Map();
+    try {
+      const sql = this.#http(CONNECT_TIMEOUT_MS, signal);
+      const found = (await withDeadline(
+        sql.query(PG_TYPE_LOOKUP, [[...unknown]], { types }),
+        CONNECT_TIMEOUT_MS + CLIENT_GRACE_MS,
+        { signal },
+      )) as unknown as RawResult;
+      if (!known) {
+        known = new Map();
+        userTypes.set(this.#connectionString, known);
+      }
+      for (const [oid, name, element] of found.rows) {
+        known.set(Number(oid), {
+          name: String(name),
+          arrayElement: element === null ? null : Number(element),
+        });
+      }
+    } catch {
+      // The statement itself succeeded; its columns keep `oid:N` rather than failing the result.
+    }
+    return known ?? new Map();
+  }
+
   #http(timeoutMs: number, signal: AbortSignal | undefined) {
     const signals = [AbortSignal.timeout(timeoutMs + CLIENT_GRACE_MS), ...(signal ? [signal] : [])];
     return neon(this.#connectionString, {
@@ -144,7 +213,9 @@ export class PostgresEngine implements Engine {
     const raw = await withDeadline(run(), timeout + CLIENT_GRACE_MS, { signal: options.signal }).catch(
       this.#fail,
     );
-    return toResult(raw, started, options.maxRows, []);
+    const durationMs = Date.now() - started;
+    const result = toResult(raw, started, options.maxRows, [], await this.#userTypes([raw], options.signal));
+    return { ...result, durationMs };
   }
 
   async #connect(notices: string[]): Promise<Client> {
@@ -192,7 +263,7 @@ export class PostgresEngine implements Engine {
     const timeout = timeoutOf(options.timeoutMs);
     const notices: string[] = [];
     const client = await this.#connect(notices);
-    const results: StatementResult[] = [];
+    const raws: { raw: RawResult; started: number; finished: number; notices: string[] }[] = [];
     try {
       await this.#run(client, `SET statement_timeout = ${timeout}`, undefined, timeout);
       await this.#run(client, options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN', undefined, timeout);
@@ -201,11 +272,18 @@ export class PostgresEngine implements Engine {
         const raw = await this.#run(client, statement.sql, statement.params, timeout, options.signal);
         // A parameterless statement may hold several commands (simple protocol): one result each.
         for (const r of Array.isArray(raw) ? raw : [raw]) {
-          results.push(toResult(r, started, options.maxRows, notices.splice(0)));
+          raws.push({ raw: r, started, finished: Date.now(), notices: notices.splice(0) });
         }
       }
       await this.#run(client, 'COMMIT', undefined, timeout);
-      return results;
+      const resolved = await this.#userTypes(
+        raws.map((r) => r.raw),
+        options.signal,
+      );
+      return raws.map((r) => ({
+        ...toResult(r.raw, r.started, options.maxRows, r.notices, resolved),
+        durationMs: r.finished - r.started,
+      }));
     } catch (err) {
       // Closing the session without COMMIT rolls everything back; no ROLLBACK round trip needed.
       return this.#fail(err);
@@ -234,7 +312,9 @@ export class PostgresEngine implements Engine {
           undefined,
           timeout,
         )) as RawResult;
-        columns ??= raw.fields.map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID) }));
+        const resolved = await this.#userTypes([raw], options.signal);
+        columns ??= columnsOf(raw.fields, resolved);
+        parseUserArrays(raw, resolved);
         yield { columns, rows: raw.rows };
         if (raw.rows.length < batchSize) break;
       }

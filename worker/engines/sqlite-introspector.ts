@@ -105,6 +105,7 @@ export async function introspectSqlite(engine: Engine): Promise<SchemaSnapshot> 
           ? { kind: hidden === 3 ? 'stored' : 'virtual', expression: def?.generated ?? '' }
           : null,
       identity: def?.autoIncrement ? 'auto_increment' : null,
+      onUpdate: null,
       comment: null,
     };
     table.columns.push(column);

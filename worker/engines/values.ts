@@ -137,9 +137,26 @@ const PG_ARRAY_ELEMENT: Record<number, number> = {
   3807: 3802,
 };
 
-/** Built-in type names by OID; user types (enums, domains) have per-database OIDs. */
-export function pgTypeName(oid: number): string {
-  return PG_TYPE_NAMES[oid] ?? `oid:${oid}`;
+/** What the catalog says about a non-builtin type (see `PG_TYPE_LOOKUP`). */
+export type PgTypeInfo = { name: string; arrayElement: number | null };
+
+/**
+ * Names user types (enums, arrays of enums or domains, extension types) whose OIDs differ per
+ * database; `arrayElement` is the element's base type so array texts can be parsed afterwards.
+ * Domain columns need no lookup: RowDescription already reports a domain as its base type.
+ */
+export const PG_TYPE_LOOKUP = `select t.oid::int8, format_type(t.oid, null),
+  case when t.typcategory = 'A' then coalesce(nullif(e.typbasetype, 0), e.oid)::int8 end
+  from pg_type t left join pg_type e on e.oid = t.typelem where t.oid = any($1::oid[])`;
+
+/** True for OIDs `pgTypeName` cannot name without asking the catalog. */
+export function isBuiltinPgType(oid: number): boolean {
+  return PG_TYPE_NAMES[oid] !== undefined;
+}
+
+/** Built-in type names by OID; others from `resolved` (the catalog), else `oid:N`. */
+export function pgTypeName(oid: number, resolved?: ReadonlyMap<number, PgTypeInfo>): string {
+  return PG_TYPE_NAMES[oid] ?? resolved?.get(oid)?.name ?? `oid:${oid}`;
 }
 
 function pgBytea(text: string): BinaryValue {
@@ -223,6 +240,14 @@ export function pgParser(oid: number): (text: string) => unknown {
   const element = PG_ARRAY_ELEMENT[oid];
   if (element !== undefined) return (text) => parsePgArray(text, (t) => pgScalar(element, t));
   return (text) => pgScalar(oid, text);
+}
+
+/**
+ * Arrays of user types arrive as text (their OIDs are unknown when the driver picks parsers);
+ * once the catalog has named them, this parses them like built-in arrays.
+ */
+export function pgUserArray(text: unknown, elementOid: number): unknown {
+  return typeof text === 'string' ? parsePgArray(text, (t) => pgScalar(elementOid, t)) : text;
 }
 
 /** Parameters as the Postgres driver should send them. */

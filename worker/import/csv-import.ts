@@ -33,8 +33,8 @@ const MAX_PARAMS = { postgres: 30_000, mysql: 30_000, sqlite: 100 } as const;
 
 /**
  * Inserts CSV records in multi-row INSERTs, each its own statement so earlier
- * batches stay committed. A batch the database refuses is retried row by row,
- * so one bad record costs only itself and is reported with the database's
+ * batches stay committed. A batch the database refuses is split in halves until
+ * each bad record stands alone, so one bad record costs only itself and is reported with the database's
  * error. A failure that is not about the data (connection, timeout) stops the
  * import; the batches before it stay.
  */
@@ -68,30 +68,25 @@ export async function importCsv(
       signal: options.signal,
     });
   };
+  /** Inserts `rows`; a refused group is halved until each bad record stands alone (log2 statements per bad row). */
+  const insertOrSplit = async (rows: typeof batch): Promise<void> => {
+    try {
+      await insert(rows);
+      result.inserted += rows.length;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (rows.length === 1) return fail(rows[0]!.row, codeOf(err), (err as Error).message);
+      const half = Math.ceil(rows.length / 2);
+      await insertOrSplit(rows.slice(0, half));
+      await insertOrSplit(rows.slice(half));
+    }
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     result.batches++;
-    try {
-      await insert(rows);
-      result.inserted += rows.length;
-      return;
-    } catch (err) {
-      if (!isDataError(err) || rows.length === 1) {
-        if (isDataError(err)) return fail(rows[0]!.row, codeOf(err), (err as Error).message);
-        throw err;
-      }
-    }
-    for (const row of rows) {
-      try {
-        await insert([row]);
-        result.inserted++;
-      } catch (err) {
-        if (!isDataError(err)) throw err;
-        fail(row.row, codeOf(err), (err as Error).message);
-      }
-    }
+    await insertOrSplit(rows);
   };
 
   for await (const record of records) {

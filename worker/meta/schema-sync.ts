@@ -100,6 +100,8 @@ export const schemaColumns = sqliteTable(
     generated: text('generated', { mode: 'json' }),
     identity: text('identity'),
     comment: text('comment'),
+    /** MySQL `ON UPDATE` expression. */
+    onUpdate: text('on_update'),
     isPrimaryKey: integer('is_primary_key', { mode: 'boolean' }).notNull(),
     isForeignKey: integer('is_foreign_key', { mode: 'boolean' }).notNull(),
   },

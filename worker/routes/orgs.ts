@@ -8,7 +8,7 @@ import { createOrganization, memberRole } from '../auth/orgs.ts';
 import { authorize } from '../auth/policy.ts';
 import { EmailSchema, IdParam, OkSchema, OrgSchema, RoleSchema } from '../auth/schemas.ts';
 import { newId, randomSecret, sha256Hex } from '../auth/secrets.ts';
-import { disconnectUserFromOrgRooms } from '../documents/rooms.ts';
+import { destroyOrgRooms, disconnectUserFromOrgRooms } from '../documents/rooms.ts';
 import { ApiError, conflict, forbidden, notFound, unauthorized } from '../errors.ts';
 import { invitations, members, organizations, sessions, users } from '../meta/auth.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
@@ -294,6 +294,8 @@ export const orgs = createRouter()
   .openapi(deleteOrg, async (c) => {
     const { orgId } = c.req.valid('param');
     const auth = await authorizeInOrg(c.env, c.get('auth'), orgId, 'org.delete');
+    // Document rooms keep their content in Durable Object storage, which no cascade reaches.
+    await destroyOrgRooms(c.env, orgId);
     // Members, invitations and tokens go with it (ON DELETE CASCADE); sessions that had it active act in no org.
     await drizzle(c.env.DB).delete(organizations).where(eq(organizations.id, orgId));
     await recordAudit(c.env, { auth, action: 'org.delete', target: `org:${orgId}`, outcome: 'success' });

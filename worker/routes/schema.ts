@@ -20,6 +20,7 @@ import {
   loadSnapshot,
   search,
   tableDetail,
+  tableExists,
 } from '../schema/store.ts';
 
 // ---------------------------------------------------------------- schemas
@@ -81,6 +82,7 @@ const ColumnSchema = z
     default: z.string().nullable().openapi({ description: 'SQL expression' }),
     generated: z.object({ kind: z.enum(['stored', 'virtual']), expression: z.string() }).nullable(),
     identity: z.enum(['always', 'by_default', 'auto_increment']).nullable(),
+    onUpdate: z.string().nullable().openapi({ description: "MySQL's ON UPDATE expression" }),
     comment: z.string().nullable(),
     isPrimaryKey: z.boolean(),
     isForeignKey: z.boolean(),
@@ -491,7 +493,9 @@ export const schema = createRouter()
         `columns/${encodeURIComponent(schemaName)}/${encodeURIComponent(table)}`,
         () => listColumns(db, snapshotId, schemaName, table),
       );
-      if (items.length === 0) throw notFound(`Table ${schemaName}.${table}`);
+      if (items.length === 0 && !(await tableExists(db, snapshotId, schemaName, table))) {
+        throw notFound(`Table ${schemaName}.${table}`);
+      }
       return c.json(
         { level: 'columns' as const, snapshot: meta(s), schema: schemaName, table, items, nextCursor: null },
         200,

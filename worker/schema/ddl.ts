@@ -197,6 +197,7 @@ function mysqlColumn(q: Quoting, c: ColumnInfo): string {
   if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.kind.toUpperCase()}`;
   s += c.nullable ? ' NULL' : ' NOT NULL';
   if (c.default !== null) s += ` DEFAULT ${c.default}`;
+  if (c.onUpdate) s += ` ON UPDATE ${c.onUpdate}`;
   if (c.identity === 'auto_increment') s += ' AUTO_INCREMENT';
   if (c.comment) s += ` COMMENT ${q.lit(c.comment)}`;
   return s;

@@ -131,7 +131,15 @@ export function summarize(diff: SchemaDiff): DiffSummary {
   };
 }
 
-const COLUMN_FIELDS = ['dataType', 'nullable', 'default', 'generated', 'identity', 'comment'] as const;
+const COLUMN_FIELDS = [
+  'dataType',
+  'nullable',
+  'default',
+  'generated',
+  'identity',
+  'onUpdate',
+  'comment',
+] as const;
 
 function diffTable(before: TableInfo, after: TableInfo): TableChange | null {
   const change: TableChange = {

@@ -65,13 +65,14 @@ export function toMarkdown(snapshot: SchemaSnapshot, title: string): string {
         const keys = [pk.has(c.name) ? 'PK' : '', fkOf.has(c.name) ? `FK → ${fkOf.get(c.name)}` : ''].filter(
           Boolean,
         );
+        const onUpdate = c.onUpdate ? ` on update ${c.onUpdate}` : '';
         const dflt = c.generated
           ? `generated: ${c.generated.expression}`
           : c.identity
             ? c.identity.replace('_', ' ')
             : c.default;
         out.push(
-          `| ${c.position} | ${cell(code(c.name))} | ${cell(c.dataType)} | ${c.nullable ? 'yes' : 'no'} | ${cell(code(dflt))} | ${cell(keys.join(', '))} | ${cell(c.comment)} |`,
+          `| ${c.position} | ${cell(code(c.name))} | ${cell(c.dataType)} | ${c.nullable ? 'yes' : 'no'} | ${cell(code(dflt ? `${dflt}${onUpdate}` : onUpdate.trim() || null))} | ${cell(keys.join(', '))} | ${cell(c.comment)} |`,
         );
       }
       out.push('');

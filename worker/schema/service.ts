@@ -3,9 +3,12 @@
  * schema, and (re)sync it when there is none yet or a DDL statement made it stale.
  */
 import type { Context } from 'hono';
+import { recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/policy.ts';
 import { getConnection, type ServiceContext, withEngine } from '../connections/service.ts';
+import { EngineError } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
+import { ApiError } from '../errors.ts';
 import { type Head, readHead } from './store.ts';
 import { type SyncResult, syncSchema } from './sync.ts';
 
@@ -33,17 +36,36 @@ function serviceContext(c: Context<AppEnv>): ServiceContext {
   return waitUntil ? { env: c.env, executionCtx: { waitUntil } } : { env: c.env };
 }
 
-/** POST .../sync: needs `schema.sync`. */
+/** POST .../sync: needs `schema.sync`; audited as `schema.sync` either way. */
 export async function syncConnection(c: Context<AppEnv>, connectionId: string): Promise<SyncResult> {
   const auth = authorize(c.get('auth'), 'schema.sync');
-  return withEngine(
-    serviceContext(c),
-    auth,
-    connectionId,
-    (engine) =>
-      syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
-    { action: 'schema.sync' },
-  );
+  const started = Date.now();
+  const audit = (outcome: 'success' | 'failure', detail: Record<string, unknown>) =>
+    recordAudit(c.env, {
+      auth,
+      action: 'schema.sync',
+      target: `connection:${connectionId}`,
+      outcome,
+      durationMs: Date.now() - started,
+      detail,
+    });
+  try {
+    const result = await withEngine(
+      serviceContext(c),
+      auth,
+      connectionId,
+      (engine) =>
+        syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
+      { action: 'schema.sync' },
+    );
+    await audit('success', { tables: result.tableCount, changed: result.changed });
+    return result;
+  } catch (err) {
+    const code = err instanceof ApiError || err instanceof EngineError ? err.code : 'internal_error';
+    // The sync's own failure is the answer; an audit write failing as well must not replace it.
+    await audit('failure', { code }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

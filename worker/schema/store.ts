@@ -9,6 +9,8 @@
  * becomes visible only when the final batch moves `schema_head` to it.
  */
 
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
 import type { EngineName } from '../engines/engine.ts';
 import {
   type ColumnInfo,
@@ -137,6 +139,7 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
         json(c.generated),
         c.identity,
         c.comment,
+        c.onUpdate,
         pk.has(c.name),
         fk.has(c.name),
       ]);
@@ -219,6 +222,7 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
         'generated',
         'identity',
         'comment',
+        'on_update',
         'is_primary_key',
         'is_foreign_key',
       ],
@@ -458,9 +462,9 @@ export async function listNamespaces(
   const { results } = await db
     .prepare(
       `select name, comment, table_count as tableCount, view_count as viewCount from schema_namespace
-      where snapshot_id = ?1 and (?2 is null or name > ?2) order by name limit ?3`,
+      where snapshot_id = ?1 ${after === null ? '' : 'and name > ?3'} order by name limit ?2`,
     )
-    .bind(snapshotId, after, limit)
+    .bind(snapshotId, limit, ...(after === null ? [] : [after]))
     .all<NamespaceSummary>();
   return results;
 }
@@ -499,7 +503,10 @@ const toSummary = (r: TableRow): TableSummary => {
   };
 };
 
-/** One page of a schema's tables in name order; keyset pagination keeps page 50 as cheap as page 1. */
+/**
+ * One page of a schema's tables in name order. Keyset pagination (`name > cursor`, a range
+ * on the primary key) keeps page 50 as cheap as page 1.
+ */
 export async function listTables(
   db: D1Database,
   snapshotId: string,
@@ -509,9 +516,10 @@ export async function listTables(
 ): Promise<TableSummary[]> {
   const { results } = await db
     .prepare(
-      `${TABLE_SELECT} where snapshot_id = ?1 and schema_name = ?2 and (?3 is null or name > ?3) order by name limit ?4`,
+      `${TABLE_SELECT} where snapshot_id = ?1 and schema_name = ?2 ${after === null ? '' : 'and name > ?4'}
+      order by name limit ?3`,
     )
-    .bind(snapshotId, schema, after, limit)
+    .bind(snapshotId, schema, limit, ...(after === null ? [] : [after]))
     .all<TableRow>();
   return results.map(toSummary);
 }
@@ -527,13 +535,14 @@ interface ColumnRow {
   default: string | null;
   generated: string | null;
   identity: ColumnInfo['identity'];
+  onUpdate: string | null;
   comment: string | null;
   isPrimaryKey: number;
   isForeignKey: number;
 }
 
 const COLUMN_SELECT = `select schema_name as schema, table_name as "table", position, name, data_type as dataType,
-  normalized_type as normalizedType, nullable, default_value as "default", generated, identity, comment,
+  normalized_type as normalizedType, nullable, default_value as "default", generated, identity, on_update as onUpdate, comment,
   is_primary_key as isPrimaryKey, is_foreign_key as isForeignKey from schema_column`;
 
 const toColumn = (r: ColumnRow): ColumnSummary => ({
@@ -545,6 +554,7 @@ const toColumn = (r: ColumnRow): ColumnSummary => ({
   default: r.default,
   generated: parse<ColumnInfo['generated']>(r.generated),
   identity: r.identity,
+  onUpdate: r.onUpdate,
   comment: r.comment,
   isPrimaryKey: r.isPrimaryKey === 1,
   isForeignKey: r.isForeignKey === 1,
@@ -563,6 +573,15 @@ export async function listColumns(
     .bind(snapshotId, schema, table)
     .all<ColumnRow>();
   return results.map(toColumn);
+}
+
+/** Postgres allows tables without columns, so an empty column list alone does not mean "no such table". */
+export async function tableExists(db: D1Database, snapshotId: string, schema: string, table: string) {
+  const row = await db
+    .prepare('select 1 as found from schema_table where snapshot_id = ? and schema_name = ? and name = ?')
+    .bind(snapshotId, schema, table)
+    .first<{ found: number }>();
+  return row !== null;
 }
 
 interface ConstraintRow {
@@ -833,19 +852,31 @@ export async function listChanges(
   }));
 }
 
-/** Removes everything synced for a connection (call when the connection is deleted). */
+/**
+ * The statements that remove everything synced for a connection, as drizzle `sql` so a
+ * caller can put them in its own batch (deleting a connection drops its schema in the
+ * same transaction as its row). A fixed count however many snapshots exist; each finds
+ * its rows through the snapshot ids that the last statement removes, so that stays last.
+ */
+export function dropConnectionSchemaQueries(orgId: string, connectionId: string): SQL[] {
+  const ofConnection = sql`select id from schema_snapshot where org_id = ${orgId} and connection_id = ${connectionId}`;
+  return [
+    ...SNAPSHOT_TABLES.map(
+      (t) => sql`delete from ${sql.identifier(t)} where snapshot_id in (${ofConnection})`,
+    ),
+    sql`delete from schema_head where org_id = ${orgId} and connection_id = ${connectionId}`,
+    sql`delete from schema_change where org_id = ${orgId} and connection_id = ${connectionId}`,
+    sql`delete from schema_snapshot where org_id = ${orgId} and connection_id = ${connectionId}`,
+  ];
+}
+
+/** Removes everything synced for a connection, in one transaction. */
 export async function dropConnectionSchema(
   db: D1Database,
   orgId: string,
   connectionId: string,
 ): Promise<void> {
-  const { results } = await db
-    .prepare('select id from schema_snapshot where org_id = ? and connection_id = ?')
-    .bind(orgId, connectionId)
-    .all<{ id: string }>();
-  for (const { id } of results) await deleteSnapshot(db, id);
-  await db.batch([
-    db.prepare('delete from schema_head where org_id = ? and connection_id = ?').bind(orgId, connectionId),
-    db.prepare('delete from schema_change where org_id = ? and connection_id = ?').bind(orgId, connectionId),
-  ]);
+  const d1 = drizzle(db);
+  const [first, ...rest] = dropConnectionSchemaQueries(orgId, connectionId).map((q) => d1.run(q));
+  if (first) await d1.batch([first, ...rest]);
 }

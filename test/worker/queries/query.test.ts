@@ -315,3 +315,25 @@ describe('saved queries', () => {
     );
   }, 60_000);
 });
+
+describe('access', () => {
+  it('needs a member of the connection’s organization', async () => {
+    const anonymous = await api(
+      `/api/connections/${team.connections.pagila}/query`,
+      jsonInit('POST', { sql: 'select 1' }, { Origin: TEST_ORIGIN }),
+    );
+    expect(anonymous.status).toBe(401);
+    const outsider = await createTeam();
+    // Another organization's connection does not exist for this caller.
+    const res = await query(outsider.owner, team.connections.pagila, { sql: 'select 1' });
+    expect(res.status).toBe(404);
+    const rows = await api(`/api/connections/${team.connections.pagila}/tables/public/film/rows`, {
+      headers: outsider.owner.bearerHeaders,
+    });
+    expect(rows.status).toBe(404);
+    const metrics = await api(`/api/connections/${team.connections.pagila}/metrics`, {
+      headers: outsider.owner.bearerHeaders,
+    });
+    expect(metrics.status).toBe(404);
+  }, 60_000);
+});

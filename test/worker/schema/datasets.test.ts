@@ -10,6 +10,7 @@ interface ColumnBody {
   nullable: boolean;
   default: string | null;
   identity: string | null;
+  onUpdate: string | null;
   isPrimaryKey: boolean;
   isForeignKey: boolean;
 }
@@ -140,7 +141,11 @@ describe('Sakila (MariaDB)', () => {
     });
     expect(col('special_features')).toMatchObject({ normalizedType: 'set', default: null });
     expect(col('rental_rate')).toMatchObject({ dataType: 'decimal(4,2)', default: '4.99' });
-    expect(col('last_update')).toMatchObject({ default: 'current_timestamp()', nullable: false });
+    expect(col('last_update')).toMatchObject({
+      default: 'current_timestamp()',
+      onUpdate: 'current_timestamp()',
+      nullable: false,
+    });
     const staff = await getJson<DetailBody>(owner, path(ids.sakila, '/schema/tables/sakila/staff'));
     expect(staff.table.columns.find((c) => c.name === 'picture')).toMatchObject({
       normalizedType: 'binary',

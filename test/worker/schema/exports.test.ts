@@ -1,12 +1,14 @@
 /**
- * Exports: Chinook's DDL re-creates a schema that introspects identically; Pagila's DDL
- * and Markdown dictionary carry tables, partitions, keys and comments.
+ * Exports: Chinook's and Sakila's DDL re-create schemas that introspect identically;
+ * Pagila's DDL and Markdown dictionary carry tables, partitions, keys and comments.
  */
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../../worker/engines/create-engine.ts';
+import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot } from '../../../worker/engines/introspection.ts';
 import { api, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, createOrg, getJson, PAGILA, path, saveConnection, sync } from './support.ts';
+import { CHINOOK_ID, createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -78,5 +80,52 @@ describe('PostgreSQL DDL and Markdown', () => {
     );
     expect(text).toContain('- Referenced by public.inventory (film_id)');
     expect(text).toContain('- `mpaa_rating`: `G`, `PG`, `PG-13`, `R`, `NC-17`');
+  });
+});
+
+describe('MySQL DDL', () => {
+  const database = `atrium_ddl_${crypto.randomUUID().slice(0, 8)}`;
+  let engine: Engine;
+  beforeAll(() => {
+    engine = createEngine({ ...SAKILA, engine: 'mysql', password: null } as never, env);
+  });
+  afterAll(async () => {
+    await engine.query(`drop database if exists \`${database}\``);
+    await engine.close();
+  });
+
+  it('re-creates Sakila tables, keys and indexes in an empty database', async () => {
+    const sakila = await saveConnection(owner, 'Sakila', SAKILA);
+    await sync(owner, sakila);
+    const before = await getJson<SchemaSnapshot>(owner, path(sakila, '/schema/export?format=json'));
+    const { text } = await exportText(sakila, 'ddl');
+    await engine.query(`create database \`${database}\``);
+    const copy = await saveConnection(owner, 'Sakila copy', { ...SAKILA, database });
+    const target = createEngine({ ...SAKILA, engine: 'mysql', password: null, database } as never, env);
+    try {
+      const statements = text
+        .split(/;\n/)
+        .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, '').trim())
+        // Sakila's views name the `sakila` database inside; only tables are compared.
+        .filter((s) => s && !s.startsWith('CREATE VIEW'));
+      for (const sql of statements) await target.query(sql);
+    } finally {
+      await target.close();
+    }
+    await sync(owner, copy);
+    const after = await getJson<SchemaSnapshot>(owner, path(copy, '/schema/export?format=json'));
+    const tables = (s: SchemaSnapshot, schema: string) =>
+      s.tables
+        .filter((t) => t.kind === 'table')
+        .map((t) => ({
+          ...t,
+          schema: null,
+          rowEstimate: null,
+          foreignKeys: t.foreignKeys.map((f) => ({
+            ...f,
+            refSchema: f.refSchema === schema ? null : f.refSchema,
+          })),
+        }));
+    expect(tables(after, database)).toEqual(tables(before, 'sakila'));
   });
 });

@@ -78,11 +78,13 @@ describe('PostgreSQL', () => {
             references ${o}.${pgId(names.reserved)} (${pgId('from')}, ${pgId('to')}) on delete cascade on update set null
         )`,
         `create table ${s}.${pgId(names.long)} (${pgId(names.spaced)} int primary key, ${pgId(names.dotted)} text)`,
-        `create table ${s}.${pgId(names.mixed)} (${pgId('Id')} int, ${pgId('id')} int)`,
+        `create table ${s}.${pgId(names.mixed)} (${pgId('Id')} int, ${pgId('id')} int, ${pgId('50%_off')} int)`,
         `create unique index ${pgId('partial "idx"')} on ${s}.${pgId(names.quote)} (${pgId(names.backtick)}) where ${pgId('a')} is not null`,
         `create index ${pgId('expr idx')} on ${s}.${pgId(names.quote)} (lower(${pgId(names.backtick)}) desc)`,
         `comment on table ${s}.${pgId(names.quote)} is ${lit("table's comment; -- not SQL")}`,
         `comment on column ${s}.${pgId(names.quote)}.${pgId(names.unicode)} is ${lit('ünï "comment"')}`,
+        // Extension-owned objects (a view and functions here) are not the user's schema.
+        `create extension if not exists pg_buffercache schema ${s}`,
         `create view ${s}.${pgId('view.of "quotes"')} as select ${pgId('id "x"')}, ${pgId(names.backtick)} from ${s}.${pgId(names.quote)}`,
       ].map((sql) => ({ sql })),
     );
@@ -104,7 +106,11 @@ describe('PostgreSQL', () => {
       names.spaced,
       names.dotted,
     ]);
-    expect(snap.tables.find((t) => t.name === names.mixed)?.columns.map((c) => c.name)).toEqual(['Id', 'id']);
+    expect(snap.tables.find((t) => t.name === names.mixed)?.columns.map((c) => c.name)).toEqual([
+      'Id',
+      'id',
+      '50%_off',
+    ]);
   });
 
   it('reads keys, defaults, checks, comments and indexes back exactly', async () => {
@@ -163,8 +169,14 @@ describe('PostgreSQL', () => {
     expect(hits.items).toContainEqual(
       expect.objectContaining({ type: 'column', table: names.quote, column: 'id "x"' }),
     );
-    const percent = await getJson<{ items: unknown[] }>(owner, path(connectionId, '/schema/search?q=%25'));
-    expect(percent.items).toEqual([]);
+    // LIKE wildcards in the query are literal characters: only names containing "%_" match.
+    const wild = await getJson<{
+      items: { type: string; schema: string; table: string | null; column: string | null }[];
+    }>(owner, path(connectionId, `/schema/search?q=${encodeURIComponent('%_')}&limit=200`));
+    expect(wild.items).toContainEqual(
+      expect.objectContaining({ schema, table: names.mixed, column: '50%_off' }),
+    );
+    for (const hit of wild.items) expect(hit.column ?? hit.table ?? hit.schema).toContain('%_');
   });
 });
 

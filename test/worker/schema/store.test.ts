@@ -37,6 +37,7 @@ function generated(tables: number, columns: number): SchemaSnapshot {
         default: c === 2 ? "'x'::character varying" : null,
         generated: null,
         identity: c === 0 ? ('by_default' as const) : null,
+        onUpdate: null,
         comment: null,
       })),
       primaryKey: { name: `${name}_pkey`, columns: ['id'] },

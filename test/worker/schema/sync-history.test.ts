@@ -132,6 +132,26 @@ describe('cache and invalidation', () => {
   });
 });
 
+describe('DDL through the query API', () => {
+  it('makes the next schema read re-sync', async () => {
+    await sync(owner, connectionId);
+    const url = path(connectionId, `/schema/tables/${schema}/parent`);
+    const before = await getJson<DetailBody>(owner, url);
+    const res = await api(
+      path(connectionId, '/query'),
+      jsonInit(
+        'POST',
+        { sql: `alter table ${q(schema)}.parent add column via_atrium text`, readOnly: false },
+        owner.bearerHeaders,
+      ),
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+    const after = await getJson<DetailBody>(owner, url);
+    expect(after.snapshot.id).not.toBe(before.snapshot.id);
+    expect(after.table.columns.map((c) => c.name)).toEqual(['id', 'via_atrium']);
+  });
+});
+
 describe('pagination', () => {
   const TABLES = 300;
   beforeAll(async () => {
@@ -215,6 +235,13 @@ describe('authorization', () => {
     expect((await api(path(connectionId, '/sync'), jsonInit('POST', {}, editor.bearerHeaders))).status).toBe(
       200,
     );
+    const audited = await env.DB.prepare(
+      `select count(*) as n from audit_log where organization_id = ? and actor_id = ? and action = 'schema.sync'
+        and target = ? and outcome = 'success'`,
+    )
+      .bind(owner.orgId, editor.userId, `connection:${connectionId}`)
+      .first<{ n: number }>();
+    expect(audited?.n).toBe(1);
     expect((await api(path(connectionId, '/schema'), { headers: stranger.bearerHeaders })).status).toBe(404);
     expect(
       (await api(path(connectionId, '/schema/history'), { headers: stranger.bearerHeaders })).status,

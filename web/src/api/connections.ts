@@ -33,5 +33,6 @@ export const connections = {
       body: input,
       resultStatuses: TEST_STATUSES,
     }),
-  metrics: (id: string) => api.get<ConnectionMetrics>(`${one(id)}/metrics`),
+  metrics: (id: string, windowMinutes: number) =>
+    api.get<ConnectionMetrics>(`${one(id)}/metrics`, { windowMinutes }),
 };

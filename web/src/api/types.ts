@@ -8,6 +8,7 @@ import type { connections } from '../../../worker/routes/connections.ts';
 import type { health } from '../../../worker/routes/health.ts';
 import type { me } from '../../../worker/routes/me.ts';
 import type { orgs } from '../../../worker/routes/orgs.ts';
+import type { queries } from '../../../worker/routes/queries.ts';
 import type { tokens } from '../../../worker/routes/tokens.ts';
 import type { JsonInput, SuccessBody } from './server-types.ts';
 
@@ -51,9 +52,4 @@ export type ConnectionInput = JsonInput<typeof connections, '/api/connections', 
 export type ConnectionUpdate = JsonInput<typeof connections, '/api/connections/:id', '$patch'>;
 export type ConnectionTestResult = SuccessBody<typeof connections, '/api/connections/test', '$post'>;
 
-/** Not yet served by the worker (metrics route pending); the dashboard shows "—" without it. */
-export interface ConnectionMetrics {
-  p50Ms: number | null;
-  p95Ms: number | null;
-  count: number;
-}
+export type ConnectionMetrics = SuccessBody<typeof queries, '/api/connections/:id/metrics', '$get'>;

@@ -134,7 +134,17 @@ function PlotChart(props: {
       {
         width: Math.max(320, host.clientWidth || 640),
         height: 320,
-        scales: { x: { time: false } },
+        scales: {
+          // Categories sit on integer ticks; half a slot of padding keeps the end bars whole.
+          x: categorical
+            ? { time: false, range: () => [-0.5, Math.max(0.5, rows.length - 0.5)] }
+            : { time: false },
+          // Bars measure from zero, or their heights lie.
+          y:
+            props.kind === 'bar'
+              ? { range: (_u, min, max) => [Math.min(0, min), Math.max(0, max) * 1.05] }
+              : {},
+        },
         axes: [
           categorical
             ? {

@@ -34,17 +34,20 @@ export default function DataGrid(props: {
   const [selectedRow, setSelectedRow] = createSignal<number | null>(null);
   const [editing, setEditing] = createSignal<{ row: number; col: number; text: string } | null>(null);
   const [adding, setAdding] = createSignal<Record<string, string> | null>(null);
-  const [pageNumber, setPageNumber] = createSignal(1);
+  // Cursors of the pages before this one: the API pages forward, "Prev" walks back this trail.
+  const [trail, setTrail] = createSignal<(string | null)[]>([]);
+  const [current, setCurrent] = createSignal<string | null>(null);
 
-  async function load(cursor: { after?: string | null; before?: string | null } = {}) {
+  async function load(cursor: string | null = current()) {
     setLoading(true);
     try {
       const next = await fetchRows(props.connectionId, props.schema, props.table, {
         limit: PAGE_SIZE,
         sort: sort(),
         filters: applied().map(toRowFilter),
-        ...cursor,
+        cursor,
       });
+      setCurrent(cursor);
       setPage(next);
       setSelectedRow(null);
       setEditing(null);
@@ -58,10 +61,24 @@ export default function DataGrid(props: {
 
   createEffect(
     on([() => props.connectionId, () => props.schema, () => props.table, sort, applied], () => {
-      setPageNumber(1);
-      void load();
+      setTrail([]);
+      void load(null);
     }),
   );
+
+  async function next() {
+    const cursor = page()?.nextCursor;
+    if (!cursor) return;
+    setTrail((t) => [...t, current()]);
+    await load(cursor);
+  }
+
+  async function prev() {
+    const t = trail();
+    if (t.length === 0) return;
+    setTrail(t.slice(0, -1));
+    await load(t[t.length - 1] ?? null);
+  }
 
   const editable = () => !props.readOnly && (page()?.primaryKey.length ?? 0) > 0;
   const columnIndex = (name: string) => page()?.columns.findIndex((c) => c.name === name) ?? -1;
@@ -141,23 +158,17 @@ export default function DataGrid(props: {
         <button
           type="button"
           class="btn small"
-          disabled={!page()?.prevCursor || loading()}
-          onClick={() => {
-            setPageNumber((n) => Math.max(1, n - 1));
-            void load({ before: page()?.prevCursor });
-          }}
+          disabled={trail().length === 0 || loading()}
+          onClick={() => void prev()}
         >
           ‹ Prev
         </button>
-        <span class="subtle">Page {pageNumber()}</span>
+        <span class="subtle">Page {trail().length + 1}</span>
         <button
           type="button"
           class="btn small"
           disabled={!page()?.nextCursor || loading()}
-          onClick={() => {
-            setPageNumber((n) => n + 1);
-            void load({ after: page()?.nextCursor });
-          }}
+          onClick={() => void next()}
         >
           Next ›
         </button>
@@ -196,7 +207,11 @@ export default function DataGrid(props: {
       <FilterBuilder
         columns={page()?.columns ?? []}
         filters={drafts()}
-        onChange={setDrafts}
+        onChange={(filters) => {
+          setDrafts(filters);
+          // With no filter rows left there is no Apply button, so removing the last one clears them.
+          if (filters.length === 0 && applied().length > 0) setApplied([]);
+        }}
         onApply={() => setApplied(drafts().filter((d) => d.column))}
       />
       <Show when={adding()}>

@@ -12,7 +12,7 @@ export interface DraftFilter {
 export function toRowFilter(f: DraftFilter): RowFilter {
   const spec = FILTER_OPS.find((o) => o.op === f.op);
   if (!spec?.takesValue) return { column: f.column, op: f.op };
-  if (f.op === 'in') return { column: f.column, op: f.op, value: f.text.split(',').map((v) => v.trim()) };
+  if (f.op === 'in') return { column: f.column, op: f.op, values: f.text.split(',').map((v) => v.trim()) };
   return { column: f.column, op: f.op, value: f.text };
 }
 

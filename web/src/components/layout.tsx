@@ -52,6 +52,9 @@ export function AppLayout(props: RouteSectionProps) {
       </Match>
       <Match when={session.signedIn()}>
         <div class="shell">
+          <a class="skip-link" href="#main">
+            Skip to content
+          </a>
           <header class="topbar">
             <Brand />
             <OrgSwitcher />
@@ -61,7 +64,7 @@ export function AppLayout(props: RouteSectionProps) {
             <UserMenu />
           </header>
           <Nav />
-          <main class="main" id="main">
+          <main class="main" id="main" tabindex="-1">
             <Suspense fallback={<div class="page muted">Loading…</div>}>{props.children}</Suspense>
           </main>
         </div>

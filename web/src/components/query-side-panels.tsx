@@ -1,5 +1,6 @@
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { createLoader } from '../stores/loader.ts';
 import {
   deleteSavedQuery,
   fetchHistory,
@@ -18,30 +19,28 @@ export function HistoryPanel(props: {
   refreshKey: number;
   onPick: (sql: string) => void;
 }) {
-  const [entries] = createResource(
+  const entries = createLoader(
     () => ({ id: props.connectionId, k: props.refreshKey }),
     ({ id }) => fetchHistory(id),
   );
   return (
     <div class="side-list" data-testid="history-panel">
-      <Show when={!entries.error} fallback={<p class="error-text">{describeError(entries.error)}</p>}>
-        <Show when={(entries() ?? []).length > 0} fallback={<p class="subtle">No queries yet.</p>}>
-          <For each={entries()}>
+      <Show when={!entries.error()} fallback={<p class="error-text">{describeError(entries.error())}</p>}>
+        <Show when={(entries.value() ?? []).length > 0} fallback={<p class="subtle">No queries yet.</p>}>
+          <For each={entries.value()}>
             {(entry: HistoryEntry) => (
               <button
                 type="button"
                 class="side-item"
-                onClick={() => props.onPick(entry.sql)}
-                title={entry.sql}
+                onClick={() => props.onPick(entry.statement)}
+                title={entry.statement}
               >
-                <code>{entry.sql.slice(0, 120)}</code>
+                <code>{entry.statement.slice(0, 120)}</code>
                 <span class="subtle">
-                  <span classList={{ 'error-text': entry.outcome !== 'success' && entry.outcome !== 'ok' }}>
-                    {entry.outcome}
-                  </span>
-                  {entry.durationMs !== null ? ` · ${entry.durationMs} ms` : ''}
-                  {entry.rows !== null && entry.rows !== undefined ? ` · ${entry.rows} rows` : ''} ·{' '}
-                  {when(entry.createdAt)}
+                  <span classList={{ 'error-text': entry.outcome !== 'ok' }}>{entry.outcome}</span>
+                  {` · ${entry.durationMs} ms`}
+                  {entry.rowCount !== null ? ` · ${entry.rowCount} rows` : ''}
+                  {entry.cached ? ' · cached' : ''} · {when(entry.startedAt)}
                 </span>
               </button>
             )}
@@ -58,7 +57,7 @@ export function SavedQueriesPanel(props: {
   currentSql: () => string;
   onPick: (sql: string) => void;
 }) {
-  const [items, { refetch }] = createResource(
+  const items = createLoader(
     () => props.connectionId ?? '',
     (id) => fetchSavedQueries(id || undefined),
   );
@@ -73,7 +72,7 @@ export function SavedQueriesPanel(props: {
       await saveQuery({ name: name().trim(), sql, connectionId: props.connectionId ?? null });
       setName('');
       setError(null);
-      await refetch();
+      items.refetch();
     } catch (err) {
       setError(describeError(err));
     }
@@ -82,7 +81,7 @@ export function SavedQueriesPanel(props: {
   async function remove(item: SavedQuery) {
     try {
       await deleteSavedQuery(item.id);
-      await refetch();
+      items.refetch();
     } catch (err) {
       setError(describeError(err));
     }
@@ -105,8 +104,8 @@ export function SavedQueriesPanel(props: {
       <Show when={error()}>
         <p class="error-text">{error()}</p>
       </Show>
-      <Show when={!items.error} fallback={<p class="error-text">{describeError(items.error)}</p>}>
-        <For each={items()} fallback={<p class="subtle">Nothing saved yet.</p>}>
+      <Show when={!items.error()} fallback={<p class="error-text">{describeError(items.error())}</p>}>
+        <For each={items.value()} fallback={<p class="subtle">Nothing saved yet.</p>}>
           {(item) => (
             <div class="side-item row">
               <button type="button" class="link grow" onClick={() => props.onPick(item.sql)} title={item.sql}>

@@ -107,7 +107,7 @@ function SchemaBranch(props: {
                   onClick={() => props.onSelect({ schema: table.schema, table: table.name })}
                 >
                   <span class="icon" aria-hidden="true" title={table.kind}>
-                    {table.kind.includes('view') ? '👁' : '▦'}
+                    {table.kind.includes('view') ? '◇' : '▦'}
                   </span>
                   <span class="grow name">{table.name}</span>
                   <Show when={table.hasPrimaryKey}>

@@ -1,21 +1,11 @@
 import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
-import {
-  createEffect,
-  createResource,
-  createSignal,
-  For,
-  lazy,
-  Match,
-  on,
-  onCleanup,
-  Show,
-  Switch,
-} from 'solid-js';
+import { createEffect, createSignal, For, lazy, Match, on, onCleanup, Show, Switch } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import ConnectionPicker from '../components/connection-picker.tsx';
 import SchemaTree, { type TreeSelection } from '../components/schema-tree.tsx';
 import TableDetails from '../components/table-details.tsx';
 import '../components/data-pages.css';
+import { createLoader } from '../stores/loader.ts';
 import { type SchemaNode, type SearchHit, schemaApi } from '../stores/schema.ts';
 
 const DataGrid = lazy(() => import('../components/data-grid.tsx'));
@@ -65,9 +55,10 @@ export default function BrowserPage() {
   }
 
   createEffect(
-    on([() => params.connectionId, treeKey], () => {
+    on([() => params.connectionId, treeKey], ([, key], previous) => {
       setSchemas([]);
-      setNotice(null);
+      // A re-read after Sync keeps the sync's notice; a new connection starts clean.
+      if (!previous || previous[1] === key) setNotice(null);
       void loadOverview();
     }),
   );
@@ -85,7 +76,7 @@ export default function BrowserPage() {
       const result = await schemaApi.sync(id);
       setNotice({
         kind: 'success',
-        text: `Synced ${result.tables} tables${result.changed ? ' — schema changed' : ''}.`,
+        text: `Synced ${result.tableCount} tables in ${Math.round(result.totalMs)} ms${result.changed ? ' — schema changed' : ''}.`,
       });
       setTreeKey((k) => k + 1);
     } catch (err) {
@@ -118,18 +109,18 @@ export default function BrowserPage() {
     setSearch({ schema, table, tab: nextTab });
   };
 
-  const [detail] = createResource(
+  const detail = createLoader(
     () => {
       const sel = selected();
       return params.connectionId && sel ? { id: params.connectionId, ...sel, k: treeKey() } : undefined;
     },
     ({ id, schema, table }) => schemaApi.table(id, schema, table),
   );
-  const [erd] = createResource(
+  const erd = createLoader(
     () => (params.connectionId && tab() === 'erd' ? { id: params.connectionId, k: treeKey() } : undefined),
     ({ id }) => schemaApi.erd(id),
   );
-  const [history] = createResource(
+  const history = createLoader(
     () =>
       params.connectionId && tab() === 'history' ? { id: params.connectionId, k: treeKey() } : undefined,
     ({ id }) => schemaApi.history(id),
@@ -184,7 +175,11 @@ export default function BrowserPage() {
       </header>
       <Show when={notice()}>
         {(n) => (
-          <p class={`alert ${n().kind}`} role={n().kind === 'error' ? 'alert' : 'status'}>
+          <p
+            class={`alert ${n().kind}`}
+            role={n().kind === 'error' ? 'alert' : 'status'}
+            data-testid="browser-notice"
+          >
             {n().text}
           </p>
         )}
@@ -242,10 +237,10 @@ export default function BrowserPage() {
               <Switch>
                 <Match when={tab() === 'details' && selected()}>
                   <Show
-                    when={!detail.error}
-                    fallback={<p class="alert error">{describeError(detail.error)}</p>}
+                    when={!detail.error()}
+                    fallback={<p class="alert error">{describeError(detail.error())}</p>}
                   >
-                    <Show when={detail()} fallback={<p class="subtle">Loading…</p>}>
+                    <Show when={detail.value()} fallback={<p class="subtle">Loading…</p>}>
                       {(d) => <TableDetails detail={d()} onOpenTable={(s, t) => open(s, t)} />}
                     </Show>
                   </Show>
@@ -254,20 +249,23 @@ export default function BrowserPage() {
                   {(sel) => <DataGrid connectionId={id()} schema={sel().schema} table={sel().table} />}
                 </Match>
                 <Match when={tab() === 'erd'}>
-                  <Show when={!erd.error} fallback={<p class="alert error">{describeError(erd.error)}</p>}>
-                    <Show when={erd()} fallback={<p class="subtle">Loading diagram…</p>}>
+                  <Show
+                    when={!erd.error()}
+                    fallback={<p class="alert error">{describeError(erd.error())}</p>}
+                  >
+                    <Show when={erd.value()} fallback={<p class="subtle">Loading diagram…</p>}>
                       {(data) => <ErdView erd={data()} onOpenTable={(s, t) => open(s, t)} />}
                     </Show>
                   </Show>
                 </Match>
                 <Match when={tab() === 'history'}>
                   <Show
-                    when={!history.error}
-                    fallback={<p class="alert error">{describeError(history.error)}</p>}
+                    when={!history.error()}
+                    fallback={<p class="alert error">{describeError(history.error())}</p>}
                   >
                     <ul class="schema-history" data-testid="schema-history">
                       <For
-                        each={history()?.items ?? []}
+                        each={history.value()?.items ?? []}
                         fallback={<li class="subtle">No schema changes recorded yet.</li>}
                       >
                         {(change) => (

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, For, onMount, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import type { Connection } from '../api/types.ts';
 import { ConfirmButton } from '../components/confirm-button.tsx';
@@ -115,6 +115,7 @@ function ConnectionCard(props: { connection: Connection }) {
 export default function ConnectionsPage() {
   const { connections, session } = useStore();
   const [filter, setFilter] = createSignal('');
+  onMount(() => void connections.refetch());
   const shown = () => {
     const q = filter().trim().toLowerCase();
     if (!q) return connections.list;

@@ -1,5 +1,5 @@
 import { A } from '@solidjs/router';
-import { createResource, For, Show } from 'solid-js';
+import { createResource, For, onMount, Show } from 'solid-js';
 import { connections as connectionsApi } from '../api/connections.ts';
 import type { Connection, ConnectionMetrics, EngineName } from '../api/types.ts';
 import { ConnectionStatus } from '../components/connection-status.tsx';
@@ -8,6 +8,8 @@ import { ENGINE_LABELS, formatRelative, toDate } from '../lib/format.ts';
 import { useStore } from '../stores/index.tsx';
 
 const RECENT = 5;
+/** Latency figures cover the last day of queries. */
+const METRICS_WINDOW_MINUTES = 24 * 60;
 
 function counts(list: readonly Connection[]) {
   const byEngine: Record<EngineName, number> = { postgres: 0, mysql: 0, sqlite: 0 };
@@ -30,7 +32,7 @@ async function loadMetrics(ids: string[]): Promise<Record<string, ConnectionMetr
   const entries = await Promise.all(
     ids.map(async (id) => {
       try {
-        return [id, await connectionsApi.metrics(id)] as const;
+        return [id, await connectionsApi.metrics(id, METRICS_WINDOW_MINUTES)] as const;
       } catch {
         // Latency figures are an extra on this page; their absence must not hide the rest.
         return [id, null] as const;
@@ -44,6 +46,8 @@ const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'â
 
 export default function DashboardPage() {
   const { connections, session } = useStore();
+  // Statuses and last-used times change from other pages and other members: re-read on arrival.
+  onMount(() => void connections.refetch());
   const summary = () => counts(connections.list);
   const recent = () =>
     [...connections.list]
@@ -134,6 +138,7 @@ export default function DashboardPage() {
                 <th>Engine</th>
                 <th>Status</th>
                 <th>Last used</th>
+                <th title="Queries in the last 24 hours">Queries 24h</th>
                 <th>p50</th>
                 <th>p95</th>
               </tr>
@@ -153,6 +158,7 @@ export default function DashboardPage() {
                       <ConnectionStatus status={c.status} />
                     </td>
                     <td class="muted">{formatRelative(c.lastUsedAt)}</td>
+                    <td class="mono">{metrics()?.[c.id]?.total ?? 'â€”'}</td>
                     <td class="mono">{ms(metrics()?.[c.id]?.p50Ms)}</td>
                     <td class="mono">{ms(metrics()?.[c.id]?.p95Ms)}</td>
                   </tr>

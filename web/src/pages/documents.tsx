@@ -1,9 +1,10 @@
 import { A, useNavigate } from '@solidjs/router';
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import '../components/data-pages.css';
 import { type DocumentSummary, documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
+import { createLoader } from '../stores/loader.ts';
 
 const when = (t: string | number) =>
   new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t).toLocaleString();
@@ -13,17 +14,18 @@ export default function DocumentsPage() {
   const navigate = useNavigate();
   const [q, setQ] = createSignal('');
   const [extra, setExtra] = createSignal<DocumentSummary[]>([]);
-  const [page, { refetch }] = createResource(q, (text) => {
+  const page = createLoader(q, (text) => {
     setExtra([]);
     return documentsApi.list(text || undefined);
   });
+  const refetch = page.refetch;
   const [cursor, setCursor] = createSignal<string | null>(null);
   const [error, setError] = createSignal<string | null>(null);
   const [renaming, setRenaming] = createSignal<string | null>(null);
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const list = () => [...(page()?.documents ?? []), ...extra()];
-  const next = () => cursor() ?? page()?.nextCursor ?? null;
+  const list = () => [...(page.value()?.documents ?? []), ...extra()];
+  const next = () => cursor() ?? page.value()?.nextCursor ?? null;
   const canWrite = () => store.session.can('editor');
   const connectionName = (id: string | null) => (id ? (store.connections.byId(id)?.name ?? 'unknown') : '—');
 
@@ -89,9 +91,9 @@ export default function DocumentsPage() {
           </button>
         </Show>
       </header>
-      <Show when={error() || page.error}>
+      <Show when={error() || page.error()}>
         <p class="alert error" role="alert">
-          {error() ?? describeError(page.error)}
+          {error() ?? describeError(page.error())}
         </p>
       </Show>
       <table class="detail-table documents-table">
@@ -109,7 +111,7 @@ export default function DocumentsPage() {
             fallback={
               <tr>
                 <td colSpan={4} class="subtle">
-                  {page.loading ? 'Loading…' : 'No documents yet.'}
+                  {page.loading() ? 'Loading…' : 'No documents yet.'}
                 </td>
               </tr>
             }

@@ -2,7 +2,7 @@ import { createContext, type ParentProps, useContext } from 'solid-js';
 import { createConnections } from './connections.ts';
 import { createHealth } from './health.ts';
 import { createSession } from './session.ts';
-import { makeTheme } from './theme.ts';
+import { createTheme } from './theme.ts';
 import { makeToasts } from './toasts.ts';
 
 /** One store object behind one context (solid-realworld): slices share the session. */
@@ -14,7 +14,7 @@ function createAppStore() {
     session,
     connections,
     health: createHealth(),
-    theme: makeTheme(),
+    theme: createTheme(),
     toasts: makeToasts(),
   };
 }

@@ -35,20 +35,17 @@ export interface QueryFailure {
 
 const queryPath = (connectionId: string) => `/api/connections/${encodeURIComponent(connectionId)}/query`;
 
-/** The route answers `{results:[...]}`; older drafts answered the array itself. */
-function toResults(body: unknown): StatementResult[] {
-  if (Array.isArray(body)) return body as StatementResult[];
-  const record = body as { results?: StatementResult[]; statements?: StatementResult[] };
-  return record.results ?? record.statements ?? [body as StatementResult];
-}
-
 export async function runQuery(
   connectionId: string,
   input: QueryRequest,
   signal?: AbortSignal,
 ): Promise<StatementResult[]> {
-  const body = await request<unknown>(queryPath(connectionId), { method: 'POST', body: input, signal });
-  return toResults(body);
+  const body = await request<{ results: StatementResult[] }>(queryPath(connectionId), {
+    method: 'POST',
+    body: input,
+    signal,
+  });
+  return body.results;
 }
 
 export function toFailure(err: unknown): QueryFailure {
@@ -112,14 +109,15 @@ export function createQueryRunner() {
 export type QueryRunner = ReturnType<typeof createQueryRunner>;
 
 export interface HistoryEntry {
-  id: string | number;
-  connectionId: string | null;
-  sql: string;
-  durationMs: number | null;
-  rows: number | null;
-  outcome: string;
-  createdAt: string | number;
-  userName?: string | null;
+  id: string;
+  connectionId: string;
+  /** The SQL, first 4 KB. */
+  statement: string;
+  durationMs: number;
+  rowCount: number | null;
+  outcome: 'ok' | 'error' | 'timeout' | 'denied' | 'rate_limited';
+  startedAt: string;
+  cached: boolean;
 }
 
 export interface SavedQuery {
@@ -130,19 +128,12 @@ export interface SavedQuery {
   createdAt?: string | number;
 }
 
-function listOf<T>(body: unknown, key: string): T[] {
-  if (Array.isArray(body)) return body as T[];
-  const record = body as Record<string, unknown>;
-  const list = record[key] ?? record.items ?? record.entries;
-  return Array.isArray(list) ? (list as T[]) : [];
-}
-
 export async function fetchHistory(connectionId: string | undefined): Promise<HistoryEntry[]> {
-  return listOf<HistoryEntry>(await api.get<unknown>('/api/history', { connectionId, limit: 50 }), 'history');
+  return (await api.get<{ items: HistoryEntry[] }>('/api/history', { connectionId, limit: 50 })).items;
 }
 
 export async function fetchSavedQueries(connectionId: string | undefined): Promise<SavedQuery[]> {
-  return listOf<SavedQuery>(await api.get<unknown>('/api/saved-queries', { connectionId }), 'savedQueries');
+  return (await api.get<{ items: SavedQuery[] }>('/api/saved-queries', { connectionId })).items;
 }
 
 export const saveQuery = (input: { name: string; sql: string; connectionId: string | null }) =>

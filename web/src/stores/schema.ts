@@ -1,5 +1,5 @@
 import type { SQLNamespace } from '@codemirror/lang-sql';
-import { createResource, createSignal } from 'solid-js';
+import { createSignal } from 'solid-js';
 import type {
   ColumnInfo,
   ForeignKeyInfo,
@@ -7,6 +7,7 @@ import type {
   TableInfo,
 } from '../../../worker/engines/introspection.ts';
 import { api } from '../api/client.ts';
+import { createLoader } from './loader.ts';
 
 export type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo };
 
@@ -49,7 +50,7 @@ export interface IncomingForeignKey extends ForeignKeyInfo {
 export type TableDetail = TableInfo & { incomingForeignKeys: IncomingForeignKey[] };
 
 export interface SearchHit {
-  kind: 'schema' | 'table' | 'view' | 'column';
+  kind: 'schema' | 'table' | 'column';
   schema: string;
   table: string | null;
   column: string | null;
@@ -80,21 +81,117 @@ export interface Erd {
   edges: ErdEdge[];
 }
 
+interface SnapshotMeta {
+  syncedAt: string;
+  tableCount: number;
+}
+
+interface RawTableSummary {
+  schema: string;
+  name: string;
+  kind: string;
+  rowEstimate: number | null;
+  columnCount: number;
+  primaryKey: string[] | null;
+  foreignKeyCount: number;
+  indexCount: number;
+}
+
+interface RawErd {
+  nodes: { schema: string; name: string; kind: string; columns: ErdNode['columns'] }[];
+  edges: { name: string | null; from: string; fromColumns: string[]; to: string; toColumns: string[] }[];
+}
+
+interface RawChange {
+  id: string;
+  createdAt: string;
+  summary: Record<string, number>;
+  diff: unknown;
+}
+
+/** "3 tables added, 1 column changed" from the diff summary counters. */
+function describeSummary(summary: Record<string, number>): string {
+  return (
+    Object.entries(summary)
+      .filter(([, n]) => n > 0)
+      .map(([key, n]) => `${n} ${key.replace(/([A-Z])/g, ' $1').toLowerCase()}`)
+      .join(', ') || 'no structural change'
+  );
+}
+
+/** Splits `schema.table` ids at the last dot that leaves a known node (names may contain dots). */
+function splitId(id: string, known: Map<string, { schema: string; name: string }>) {
+  const hit = known.get(id);
+  if (hit) return { schema: hit.schema, table: hit.name };
+  const dot = id.indexOf('.');
+  return { schema: id.slice(0, dot), table: id.slice(dot + 1) };
+}
+
 export const schemaApi = {
-  overview: (id: string, cursor?: string) =>
-    api.get<SchemaOverview>(`${base(id)}/schema`, { cursor, limit: 200 }),
-  tables: (id: string, schema: string, cursor?: string) =>
-    api.get<Page<TableNode>>(`${base(id)}/schema`, { schema, cursor, limit: 200 }),
-  table: (id: string, schema: string, table: string) =>
-    api.get<TableDetail>(`${base(id)}/schema/tables/${enc(schema)}/${enc(table)}`),
-  search: (id: string, q: string) =>
-    api.get<{ items: SearchHit[] }>(`${base(id)}/schema/search`, { q, limit: 50 }),
-  history: (id: string) => api.get<{ items: SchemaChange[] }>(`${base(id)}/schema/history`),
-  erd: (id: string, schema?: string) => api.get<Erd>(`${base(id)}/schema/erd`, { schema }),
+  async overview(id: string, cursor?: string): Promise<SchemaOverview> {
+    const raw = await api.get<{ snapshot: SnapshotMeta; items: SchemaNode[]; nextCursor: string | null }>(
+      `${base(id)}/schema`,
+      { cursor, limit: 200 },
+    );
+    return { syncedAt: raw.snapshot.syncedAt, schemas: { items: raw.items, nextCursor: raw.nextCursor } };
+  },
+  async tables(id: string, schema: string, cursor?: string): Promise<Page<TableNode>> {
+    const raw = await api.get<{ items: RawTableSummary[]; nextCursor: string | null }>(`${base(id)}/schema`, {
+      schema,
+      cursor,
+      limit: 200,
+    });
+    return {
+      items: raw.items.map((t) => ({ ...t, hasPrimaryKey: (t.primaryKey?.length ?? 0) > 0 })),
+      nextCursor: raw.nextCursor,
+    };
+  },
+  async table(id: string, schema: string, table: string): Promise<TableDetail> {
+    const raw = await api.get<{
+      table: TableInfo;
+      referencedBy: (ForeignKeyInfo & { schema: string; table: string })[];
+    }>(`${base(id)}/schema/tables/${enc(schema)}/${enc(table)}`);
+    return {
+      ...raw.table,
+      incomingForeignKeys: raw.referencedBy.map((fk) => ({
+        ...fk,
+        fromSchema: fk.schema,
+        fromTable: fk.table,
+      })),
+    };
+  },
+  async search(id: string, q: string): Promise<{ items: SearchHit[] }> {
+    const raw = await api.get<{ items: (Omit<SearchHit, 'kind'> & { type: SearchHit['kind'] })[] }>(
+      `${base(id)}/schema/search`,
+      { q, limit: 50 },
+    );
+    return { items: raw.items.map((h) => ({ ...h, kind: h.type })) };
+  },
+  async history(id: string): Promise<{ items: SchemaChange[] }> {
+    const raw = await api.get<{ items: RawChange[] }>(`${base(id)}/schema/history`);
+    return {
+      items: raw.items.map((c) => ({
+        id: c.id,
+        syncedAt: c.createdAt,
+        summary: describeSummary(c.summary),
+        diff: c.diff,
+      })),
+    };
+  },
+  async erd(id: string, schema?: string): Promise<Erd> {
+    const raw = await api.get<RawErd>(`${base(id)}/schema/erd`, { schema });
+    const known = new Map(raw.nodes.map((n) => [`${n.schema}.${n.name}`, n]));
+    return {
+      nodes: raw.nodes,
+      edges: raw.edges.map((e) => ({
+        name: e.name,
+        from: { ...splitId(e.from, known), columns: e.fromColumns },
+        to: { ...splitId(e.to, known), columns: e.toColumns },
+      })),
+    };
+  },
   sync: (id: string) =>
-    api.post<{ syncedAt: string | number; tables: number; changed: boolean; durationMs?: number }>(
-      `${base(id)}/sync`,
-    ),
+    api.post<{ syncedAt: number; tableCount: number; changed: boolean; totalMs: number }>(`${base(id)}/sync`),
   /** Whole structure in one answer: what the editor's autocomplete needs. */
   exportJson: (id: string) =>
     api.get<{ tables: Pick<TableInfo, 'schema' | 'name' | 'columns'>[] }>(`${base(id)}/schema/export`, {
@@ -115,7 +212,7 @@ function defaultSchemaOf(schemas: string[]): string | undefined {
  */
 export function createCompletionSchema(connectionId: () => string | undefined) {
   const [version, setVersion] = createSignal(0);
-  const [data] = createResource(
+  const data = createLoader(
     () => {
       const id = connectionId();
       return id ? { id, v: version() } : undefined;
@@ -131,7 +228,7 @@ export function createCompletionSchema(connectionId: () => string | undefined) {
   );
   const namespace = (): SQLNamespace => {
     const out: Record<string, Record<string, string[]>> = {};
-    for (const t of data()?.tables ?? []) {
+    for (const t of data.value()?.tables ?? []) {
       out[t.schema] ??= {};
       out[t.schema]![t.name] = t.columns.map((c) => c.name);
     }
@@ -140,7 +237,7 @@ export function createCompletionSchema(connectionId: () => string | undefined) {
   return {
     namespace,
     defaultSchema: () => defaultSchemaOf(Object.keys(namespace() as object)),
-    tableCount: () => data()?.tables.length ?? 0,
+    tableCount: () => data.value()?.tables.length ?? 0,
     refresh: () => setVersion((v) => v + 1),
   };
 }

@@ -1,21 +1,11 @@
 import { api, request } from '../api/client.ts';
 import type { ResultColumn } from './query-runner.ts';
 
-export type FilterOp =
-  | 'eq'
-  | 'neq'
-  | 'lt'
-  | 'lte'
-  | 'gt'
-  | 'gte'
-  | 'contains'
-  | 'in'
-  | 'is_null'
-  | 'not_null';
+export type FilterOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'contains' | 'in' | 'is_null' | 'not_null';
 
 export const FILTER_OPS: { op: FilterOp; label: string; takesValue: boolean }[] = [
   { op: 'eq', label: '=', takesValue: true },
-  { op: 'neq', label: '≠', takesValue: true },
+  { op: 'ne', label: '≠', takesValue: true },
   { op: 'lt', label: '<', takesValue: true },
   { op: 'lte', label: '≤', takesValue: true },
   { op: 'gt', label: '>', takesValue: true },
@@ -29,8 +19,9 @@ export const FILTER_OPS: { op: FilterOp; label: string; takesValue: boolean }[] 
 export interface RowFilter {
   column: string;
   op: FilterOp;
-  /** `in` takes a list; the builder splits the text on commas. */
   value?: unknown;
+  /** Only for `in`. */
+  values?: unknown[];
 }
 
 export interface RowSort {
@@ -43,15 +34,15 @@ export interface RowsPage {
   rows: unknown[][];
   primaryKey: string[];
   nextCursor: string | null;
-  prevCursor: string | null;
+  pagination: 'keyset' | 'offset';
 }
 
 export interface RowsRequest {
   limit: number;
   sort: RowSort | null;
   filters: RowFilter[];
-  after?: string | null;
-  before?: string | null;
+  /** `nextCursor` of the previous page; the API pages forward only, the grid keeps the trail. */
+  cursor?: string | null;
 }
 
 const path = (connectionId: string, schema: string, table: string) =>
@@ -59,10 +50,10 @@ const path = (connectionId: string, schema: string, table: string) =>
 
 interface RawRowsPage {
   columns: ResultColumn[];
-  rows: unknown[][] | Record<string, unknown>[];
-  primaryKey?: string[];
-  nextCursor?: string | null;
-  prevCursor?: string | null;
+  rows: unknown[][];
+  primaryKey: string[];
+  pagination: 'keyset' | 'offset';
+  nextCursor: string | null;
 }
 
 export async function fetchRows(
@@ -76,21 +67,14 @@ export async function fetchRows(
     path(connectionId, schema, table),
     {
       limit: req.limit,
-      sort: req.sort ? `${req.sort.column}:${req.sort.direction}` : undefined,
+      sort: req.sort?.column,
+      dir: req.sort?.direction,
       filters: req.filters.length ? JSON.stringify(req.filters) : undefined,
-      after: req.after ?? undefined,
-      before: req.before ?? undefined,
+      cursor: req.cursor ?? undefined,
     },
     signal,
   );
-  const rows = raw.rows.map((r) => (Array.isArray(r) ? r : raw.columns.map((c) => r[c.name])));
-  return {
-    columns: raw.columns,
-    rows,
-    primaryKey: raw.primaryKey ?? [],
-    nextCursor: raw.nextCursor ?? null,
-    prevCursor: raw.prevCursor ?? null,
-  };
+  return raw;
 }
 
 export const insertRow = (c: string, s: string, t: string, values: Record<string, unknown>) =>
@@ -104,7 +88,7 @@ export const updateRow = (
   key: Record<string, unknown>,
   values: Record<string, unknown>,
   expected: Record<string, unknown>,
-) => api.patch<unknown>(path(c, s, t), { key, values, expected });
+) => api.patch<unknown>(path(c, s, t), { key, values, original: expected });
 
 export const deleteRow = (
   c: string,
@@ -112,4 +96,4 @@ export const deleteRow = (
   t: string,
   key: Record<string, unknown>,
   expected: Record<string, unknown>,
-) => request<unknown>(path(c, s, t), { method: 'DELETE', body: { key, expected } });
+) => request<unknown>(path(c, s, t), { method: 'DELETE', body: { key, original: expected } });

@@ -1,4 +1,4 @@
-import { createSignal } from 'solid-js';
+import { createSignal, onCleanup } from 'solid-js';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const KEY = 'atrium.theme';
@@ -19,12 +19,16 @@ function apply(choice: ThemeChoice) {
   else document.documentElement.dataset.theme = choice;
 }
 
-/** Theme choice persisted in localStorage; applied as `data-theme` on <html>. */
-export function makeTheme() {
+/** Theme choice persisted in localStorage; applied as `data-theme` on <html>; follows the OS while `system`. */
+export function createTheme() {
   const [choice, setChoice] = createSignal<ThemeChoice>(read());
   apply(choice());
-  const dark = () =>
-    choice() === 'dark' || (choice() === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
+  const media = matchMedia('(prefers-color-scheme: dark)');
+  const [systemDark, setSystemDark] = createSignal(media.matches);
+  const onChange = (e: MediaQueryListEvent) => setSystemDark(e.matches);
+  media.addEventListener('change', onChange);
+  onCleanup(() => media.removeEventListener('change', onChange));
+  const dark = () => choice() === 'dark' || (choice() === 'system' && systemDark());
   return {
     choice,
     dark,

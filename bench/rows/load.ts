@@ -1,0 +1,79 @@
+import autocannon from 'autocannon';
+import { RoomClient } from '../../test/support/yjs-client.ts';
+import type { Row } from '../report.ts';
+
+interface Target {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+}
+
+/**
+ * A bounded mixed load on loopback: health checks, cached schema reads and queries
+ * at once, while a few members type in one room. Stops by itself after `seconds`.
+ * Errors are counted apart from deliberate 429s.
+ */
+export async function mixedLoad(opts: {
+  seconds: number;
+  targets: Target[];
+  room: { url: string; headers: Record<string, string>; typists: number };
+}): Promise<Row[]> {
+  const typists: RoomClient[] = [];
+  for (let i = 0; i < opts.room.typists; i++)
+    typists.push(await RoomClient.connect(opts.room.url, opts.room.headers));
+  let edits = 0;
+  const deadline = Date.now() + opts.seconds * 1000;
+  const typing = (async () => {
+    while (Date.now() < deadline) {
+      for (const t of typists) {
+        t.insert('x');
+        edits++;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+
+  const results = await Promise.all(
+    opts.targets.map((t) =>
+      autocannon({
+        url: t.url,
+        method: t.method ?? 'GET',
+        headers: t.headers ?? {},
+        ...(t.body ? { body: t.body } : {}),
+        connections: t.connections,
+        duration: opts.seconds,
+      }),
+    ),
+  );
+  await typing;
+  await new Promise((r) => setTimeout(r, 500));
+  const converged = typists.every((t) => t.text.length === typists[0]?.text.length);
+  for (const t of typists) t.close();
+
+  const rows: Row[] = results.map((r, i) => {
+    const t = opts.targets[i] as Target;
+    const byStatus = r.statusCodeStats as unknown as Record<string, { count: number }>;
+    const limited = byStatus['429']?.count ?? 0;
+    const failures = r.errors + r.timeouts + (r.non2xx - limited);
+    return {
+      group: 'load',
+      name: `${t.name} under mixed load (${t.connections} connections, ${opts.seconds}s)`,
+      unit: 'req/s',
+      atrium: r.requests.average,
+      higherIsBetter: true,
+      note: `p99 ${r.latency.p99} ms, ${r.requests.total} requests, ${failures} errors, ${limited} deliberate 429s`,
+    };
+  });
+  rows.push({
+    group: 'load',
+    name: `room edits during the load (${opts.room.typists} typists)`,
+    unit: 'edits/s',
+    atrium: edits / opts.seconds,
+    higherIsBetter: true,
+    note: converged ? 'all typists converged to the same text' : 'typists did NOT converge',
+  });
+  return rows;
+}

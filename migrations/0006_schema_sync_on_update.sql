@@ -1,0 +1,1 @@
+ALTER TABLE `schema_column` ADD `on_update` text;

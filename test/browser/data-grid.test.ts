@@ -106,6 +106,9 @@ async function walkThrough() {
     await grid.getByRole('button', { name: 'Delete row' }).click();
     await expect.poll(() => count.textContent(), WAIT).toBe('4 rows');
     expect(await query(`select id from ${table} order by id`)).toEqual([[2], [3], [4], [5]]);
+    // The reload drops the selection instead of leaving it on whichever row moved into its place.
+    expect(await grid.locator('[data-cell].selected').count()).toBe(0);
+    await expect.poll(() => grid.getByRole('button', { name: 'Delete row' }).isDisabled()).toBe(true);
     console.log('screenshot:', await screenshot(page, 'data-grid'));
     expect(browser.errors.filter((e) => !e.includes('401'))).toEqual([]);
   } finally {

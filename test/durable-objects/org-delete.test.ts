@@ -30,7 +30,10 @@ describe('deleting an organization', () => {
     const created = await api('/api/orgs', jsonInit('POST', { name: 'Doomed team' }, owner.cookieHeaders));
     expect(created.status).toBe(201);
     const org = await created.json<{ id: string }>();
-    const activated = await api(`/api/orgs/${org.id}/activate`, { method: 'POST', headers: owner.cookieHeaders });
+    const activated = await api(`/api/orgs/${org.id}/activate`, {
+      method: 'POST',
+      headers: owner.cookieHeaders,
+    });
     expect(activated.status).toBe(200);
 
     const doomed = await Promise.all([
@@ -48,7 +51,10 @@ describe('deleting an organization', () => {
     for (const id of doomed) expect((await leftovers(id)).kv).toBeGreaterThan(0);
 
     // A document of the user's other (personal) org must survive.
-    const back = await api(`/api/orgs/${owner.orgId}/activate`, { method: 'POST', headers: owner.cookieHeaders });
+    const back = await api(`/api/orgs/${owner.orgId}/activate`, {
+      method: 'POST',
+      headers: owner.cookieHeaders,
+    });
     expect(back.status).toBe(200);
     const kept = await newDocument(owner.cookieHeaders, { title: 'Kept', sql: 'select 3;' });
 

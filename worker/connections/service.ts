@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, lt, or } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/d1';
 import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
@@ -217,7 +218,7 @@ export async function deleteConnection(ctx: ServiceContext, scope: Scope, id: st
       .update(documents)
       .set({ connectionId: null })
       .where(and(eq(documents.organizationId, scope.orgId), eq(documents.connectionId, id))),
-    ...dropConnectionSchemaQueries(scope.orgId, id).map((q) => d1.run(q)),
+    ...dropConnectionSchemaQueries(d1, scope.orgId, id),
     auditOf(ctx, scope, 'connection.delete', id, 'success', null),
   ]);
 }
@@ -435,7 +436,15 @@ async function runTest(
 export interface OpenEngineOptions {
   /** The policy action the caller needs; `connection.read` (any member) by default. */
   action?: Action;
+  /**
+   * Where to put the last-used stamp instead of writing it now, for a caller that
+   * batches its own bookkeeping after the response (the query pipeline).
+   */
+  bookkeeping?: DeferredWrite[];
 }
+
+/** A D1 write built but not run: batchable (`db.batch`) or awaitable on its own. */
+export type DeferredWrite = BatchItem<'sqlite'> & PromiseLike<unknown>;
 
 /**
  * The one way a route reaches a user database. Authorizes `auth` for `action`,
@@ -459,7 +468,7 @@ export async function openEngine(
       secrets: [],
       readOnly: true,
     });
-    await touchBuiltinLastUsed(ctx, orgId, builtin.id);
+    await touchBuiltinLastUsed(ctx, orgId, builtin.id, options.bookkeeping);
     return engine;
   }
   if (isBuiltinId(connectionId)) throw notFound('Connection');
@@ -479,7 +488,7 @@ export async function openEngine(
   } catch (err) {
     throw toSafeEngineError(err, upstream, secretsIn(settings));
   }
-  await touchLastUsed(ctx, row);
+  await touchLastUsed(ctx, row, options.bookkeeping);
   return guardEngine(engine, { upstream, secrets: secretsIn(settings), readOnly: false });
 }
 
@@ -500,7 +509,11 @@ export async function withEngine<T>(
 }
 
 /** Records use for "recently used", at most once a minute, off the response path when possible. */
-async function touchLastUsed(ctx: ServiceContext, row: ConnectionRow): Promise<void> {
+async function touchLastUsed(
+  ctx: ServiceContext,
+  row: ConnectionRow,
+  bookkeeping?: DeferredWrite[],
+): Promise<void> {
   const now = Date.now();
   if (row.lastUsedAt && now - row.lastUsedAt.getTime() < LAST_USED_THROTTLE_MS) return;
   // The condition repeats the throttle in SQL so concurrent opens write once.
@@ -513,10 +526,16 @@ async function touchLastUsed(ctx: ServiceContext, row: ConnectionRow): Promise<v
         or(isNull(connections.lastUsedAt), lt(connections.lastUsedAt, new Date(now - LAST_USED_THROTTLE_MS))),
       ),
     );
-  await defer(ctx, write);
+  if (bookkeeping) bookkeeping.push(write);
+  else await defer(ctx, write);
 }
 
-async function touchBuiltinLastUsed(ctx: ServiceContext, orgId: string, builtinId: string): Promise<void> {
+async function touchBuiltinLastUsed(
+  ctx: ServiceContext,
+  orgId: string,
+  builtinId: string,
+  bookkeeping?: DeferredWrite[],
+): Promise<void> {
   const now = Date.now();
   const t = builtinConnectionState;
   const write = db(ctx.env)
@@ -527,7 +546,8 @@ async function touchBuiltinLastUsed(ctx: ServiceContext, orgId: string, builtinI
       set: { lastUsedAt: new Date(now) },
       setWhere: or(isNull(t.lastUsedAt), lt(t.lastUsedAt, new Date(now - LAST_USED_THROTTLE_MS))),
     });
-  await defer(ctx, write);
+  if (bookkeeping) bookkeeping.push(write);
+  else await defer(ctx, write);
 }
 
 /** Runs a bookkeeping write after the response when the runtime allows; a failure is only logged. */

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AuthContext } from '../auth/context.ts';
 import type { Action } from '../auth/policy.ts';
+import { authorize } from '../auth/policy.ts';
 import { openEngine, type ServiceContext } from '../connections/service.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
@@ -8,9 +9,9 @@ import { ApiError } from '../errors.ts';
 import type { QueryOutcome } from '../meta/queries.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
 import { failureCode, toApiError } from './engine-errors.ts';
-import { type ExecutionKind, recordExecution } from './history.ts';
+import { type Bookkeeping, type ExecutionKind, recordExecution, writeTogether } from './history.ts';
 import { concurrencyCap, enforceQueryRateLimits } from './limits.ts';
-import { acquireSlot } from './slots.ts';
+import { acquireSlot, releaseSlot } from './slots.ts';
 
 export type Caller = AuthContext & { orgId: string };
 
@@ -58,6 +59,17 @@ function outcomeOf(error: unknown): QueryOutcome {
 }
 
 /**
+ * Keeps bookkeeping off the response path when the runtime has `waitUntil`
+ * (production, wrangler dev); awaits it otherwise (`app.request()` in tests),
+ * so the writes happen either way.
+ */
+export async function afterResponse(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
+  const { executionCtx } = serviceContext(c);
+  if (executionCtx) executionCtx.waitUntil(work);
+  else await work;
+}
+
+/**
  * The execution pipeline after validation and authorization: rate limits, a
  * concurrency slot, the engine, then (in `finish`) history and audit. Every
  * attempt that got past authorization is recorded, refusals included.
@@ -68,38 +80,54 @@ export async function beginExecution(
   spec: ExecutionSpec,
 ): Promise<Execution> {
   const startedAt = Date.now();
+  const ip = clientIp(c.req.raw.headers);
+  const bookkeeping: Bookkeeping[] = [];
   const record = (rowCount: number | null, error: unknown, cached = false) =>
-    recordExecution(c.env, {
-      auth: caller,
-      connectionId: spec.connectionId,
-      kind: spec.kind,
-      statement: spec.statement,
-      statementCount: spec.statementCount,
-      readOnly: spec.readOnly,
-      cached,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      rowCount,
-      outcome: outcomeOf(error),
-      errorCode: error === undefined ? null : failureCode(error),
-      ip: clientIp(c.req.raw.headers),
-    });
+    afterResponse(
+      c,
+      recordExecution(
+        c.env,
+        {
+          auth: caller,
+          connectionId: spec.connectionId,
+          kind: spec.kind,
+          statement: spec.statement,
+          statementCount: spec.statementCount,
+          readOnly: spec.readOnly,
+          cached,
+          startedAt,
+          durationMs: Date.now() - startedAt,
+          rowCount,
+          outcome: outcomeOf(error),
+          errorCode: error === undefined ? null : failureCode(error),
+          ip,
+        },
+        bookkeeping,
+      ),
+    );
 
-  let slot: Awaited<ReturnType<typeof acquireSlot>> | undefined;
-  let engine: Engine;
-  try {
-    await enforceQueryRateLimits(c.env, caller.userId, spec.connectionId);
-    slot = await acquireSlot(c.env, spec.connectionId, {
+  // Checked first (openEngine checks again) so a refusal costs no limit hit and no slot.
+  authorize(caller, spec.action);
+  // Independent round trips (two rate-limit objects, the slot's D1 insert, the connection's row
+  // and secret), so they run together; errors keep the order they had when run one by one.
+  const [limits, slot, opened] = await Promise.allSettled([
+    enforceQueryRateLimits(c.env, caller.userId, spec.connectionId),
+    acquireSlot(c.env, spec.connectionId, {
       cap: concurrencyCap(c.env),
       leaseMs: spec.timeoutMs + ABORT_GRACE_MS + 30_000,
-    });
-    engine = await openEngine(serviceContext(c), caller, spec.connectionId, { action: spec.action });
-  } catch (err) {
-    await slot?.release();
+    }),
+    openEngine(serviceContext(c), caller, spec.connectionId, { action: spec.action, bookkeeping }),
+  ]);
+  if (slot.status === 'fulfilled') bookkeeping.push(releaseSlot(c.env, slot.value));
+  if (limits.status === 'rejected' || slot.status === 'rejected' || opened.status === 'rejected') {
+    if (opened.status === 'fulfilled') opened.value.close().catch(() => {});
+    const err: unknown = [limits, slot, opened].find((r) => r.status === 'rejected')?.reason;
     // A missing or inactive connection is not an execution; a refusal by the limits is.
     if (err instanceof ApiError && (err.status === 429 || err.status >= 500)) await record(null, err);
+    else await afterResponse(c, writeTogether(c.env, bookkeeping, spec.kind));
     throw toApiError(err);
   }
+  const engine = opened.value;
 
   const signal = AbortSignal.any([c.req.raw.signal, AbortSignal.timeout(spec.timeoutMs + ABORT_GRACE_MS)]);
   let finished = false;
@@ -109,7 +137,11 @@ export async function beginExecution(
     async finish(result) {
       if (finished) return result.error;
       finished = true;
-      await Promise.all([slot?.release(), engine.close().catch(() => {})]);
+      // Closing an HTTP-transport engine is free; a WebSocket one is closed after the response.
+      await afterResponse(
+        c,
+        engine.close().catch(() => {}),
+      );
       await record(result.rowCount, result.error, result.cached);
       return result.error === undefined ? undefined : toApiError(result.error);
     },

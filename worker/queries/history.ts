@@ -1,7 +1,8 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { recordAudit } from '../audit/index.ts';
+import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
+import type { DeferredWrite as Bookkeeping } from '../connections/service.ts';
 import type { Env } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { type QueryHistoryRow, type QueryOutcome, queryHistory } from '../meta/queries.ts';
@@ -36,35 +37,41 @@ const AUDIT_OUTCOME = {
   rate_limited: 'denied',
 } as const;
 
+export type { DeferredWrite as Bookkeeping } from '../connections/service.ts';
+
 /**
- * Writes the history row and the audit entry. A failure to record is logged, not thrown: the statement has
- * already run, and answering 500 would invite a client to run a write twice.
+ * Writes the history row, the audit entry and `extra` bookkeeping (slot release, last-used stamp)
+ * in one D1 round trip. A failure to record is logged, not thrown: the statement has already run,
+ * and answering 500 would invite a client to run a write twice.
  */
-export async function recordExecution(env: Env, record: ExecutionRecord): Promise<void> {
+export async function recordExecution(
+  env: Env,
+  record: ExecutionRecord,
+  extra: readonly Bookkeeping[] = [],
+): Promise<void> {
   const db = drizzle(env.DB);
   const statement =
     record.statement.length > MAX_HISTORY_STATEMENT_CHARS
       ? record.statement.slice(0, MAX_HISTORY_STATEMENT_CHARS)
       : record.statement;
-  const insert = db.insert(queryHistory).values({
-    id: crypto.randomUUID(),
-    orgId: record.auth.orgId,
-    connectionId: record.connectionId,
-    userId: record.auth.userId,
-    startedAt: record.startedAt,
-    statement,
-    statementCount: record.statementCount,
-    kind: record.kind,
-    readOnly: record.readOnly,
-    cached: record.cached ?? false,
-    durationMs: Math.round(record.durationMs),
-    rowCount: record.rowCount,
-    outcome: record.outcome,
-    errorCode: record.errorCode ?? null,
-  });
-  const results = await Promise.allSettled([
-    insert,
-    recordAudit(env, {
+  const writes: Bookkeeping[] = [
+    db.insert(queryHistory).values({
+      id: crypto.randomUUID(),
+      orgId: record.auth.orgId,
+      connectionId: record.connectionId,
+      userId: record.auth.userId,
+      startedAt: record.startedAt,
+      statement,
+      statementCount: record.statementCount,
+      kind: record.kind,
+      readOnly: record.readOnly,
+      cached: record.cached ?? false,
+      durationMs: Math.round(record.durationMs),
+      rowCount: record.rowCount,
+      outcome: record.outcome,
+      errorCode: record.errorCode ?? null,
+    }),
+    auditInsert(env, {
       auth: record.auth,
       action: `query.${record.kind}`,
       target: `connection:${record.connectionId}`,
@@ -80,10 +87,32 @@ export async function recordExecution(env: Env, record: ExecutionRecord): Promis
         ...(record.errorCode ? { code: record.errorCode } : {}),
       },
     }),
-  ]);
+    ...extra,
+  ];
+  await writeTogether(env, writes, record.kind);
+}
+
+/**
+ * One D1 round trip for all of `writes`. A batch is one transaction, so one refused write would
+ * roll back the rest (the audit entry, a slot release); then each is retried on its own.
+ */
+export async function writeTogether(
+  env: Env,
+  writes: readonly Bookkeeping[],
+  kind: ExecutionKind,
+): Promise<void> {
+  const [first, ...rest] = writes;
+  if (!first) return;
+  try {
+    await drizzle(env.DB).batch([first, ...rest]);
+    return;
+  } catch {
+    // Falls through to the one-by-one retry below.
+  }
+  const results = await Promise.allSettled(writes.map((w) => Promise.resolve(w)));
   for (const r of results) {
     if (r.status === 'rejected') {
-      console.error(JSON.stringify({ level: 'error', msg: 'query record failed', kind: record.kind }));
+      console.error(JSON.stringify({ level: 'error', msg: 'query record failed', kind }));
     }
   }
 }

@@ -7,12 +7,18 @@ const CONCURRENCY_DEFAULT = 8;
 
 /** 429 with Retry-After when the user or the connection is over its execution rate. */
 export async function enforceQueryRateLimits(env: Env, userId: string, connectionId: string): Promise<void> {
-  await enforceRateLimit(env, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT));
-  await enforceRateLimit(
-    env,
-    `query:connection:${connectionId}`,
-    limitFromVar(env.QUERY_RATE_LIMIT_CONNECTION, CONNECTION_DEFAULT),
-  );
+  // Two objects, two round trips: sent together. Both count the hit, as when run in turn
+  // with the user within its limit; the user's refusal is reported first.
+  const [user, connection] = await Promise.allSettled([
+    enforceRateLimit(env, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT)),
+    enforceRateLimit(
+      env,
+      `query:connection:${connectionId}`,
+      limitFromVar(env.QUERY_RATE_LIMIT_CONNECTION, CONNECTION_DEFAULT),
+    ),
+  ]);
+  if (user.status === 'rejected') throw user.reason;
+  if (connection.status === 'rejected') throw connection.reason;
 }
 
 export function concurrencyCap(env: Env): number {

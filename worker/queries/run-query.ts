@@ -7,7 +7,7 @@ import { badRequest } from '../errors.ts';
 import { markStale } from '../schema/store.ts';
 import { ResultCache, readQuerySettings } from './cache.ts';
 import { toApiError } from './engine-errors.ts';
-import { type ExecutionSpec, runExecution } from './execution.ts';
+import { afterResponse, type ExecutionSpec, runExecution } from './execution.ts';
 import { recordExecution } from './history.ts';
 import { type SplitStatement, splitStatements } from './split.ts';
 
@@ -125,19 +125,22 @@ export async function runQuery(
     const started = Date.now();
     const hit = await cache.get<QueryResponse>(viewer.orgId, connectionId, cacheInput);
     if (hit) {
-      await recordExecution(c.env, {
-        auth: viewer,
-        connectionId,
-        kind: 'query',
-        statement: text,
-        statementCount: hit.results.length,
-        readOnly: true,
-        cached: true,
-        startedAt: started,
-        durationMs: Date.now() - started,
-        rowCount: rowCountOf(hit.results as StatementResult[]),
-        outcome: 'ok',
-      });
+      await afterResponse(
+        c,
+        recordExecution(c.env, {
+          auth: viewer,
+          connectionId,
+          kind: 'query',
+          statement: text,
+          statementCount: hit.results.length,
+          readOnly: true,
+          cached: true,
+          startedAt: started,
+          durationMs: Date.now() - started,
+          rowCount: rowCountOf(hit.results as StatementResult[]),
+          outcome: 'ok',
+        }),
+      );
       return { ...hit, cached: true };
     }
   }

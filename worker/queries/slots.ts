@@ -1,10 +1,17 @@
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { querySlots } from '../meta/queries.ts';
 
-/** A held slot; `release` is idempotent and never throws (a lost release only waits for expiry). */
+/** A held slot. Releasing is a D1 write the caller batches with its other bookkeeping. */
 export interface QuerySlot {
-  release(): Promise<void>;
+  id: string;
 }
+
+/** The release as an unexecuted query, for `db.batch([...])`; a lost release only waits for expiry. */
+export const releaseSlot = (env: Env, slot: QuerySlot) =>
+  drizzle(env.DB).delete(querySlots).where(eq(querySlots.id, slot.id));
 
 /**
  * Takes one of `cap` concurrent-query slots of a connection, or answers 429.
@@ -43,16 +50,5 @@ export async function acquireSlot(
       },
     );
   }
-  let released = false;
-  return {
-    release: async () => {
-      if (released) return;
-      released = true;
-      try {
-        await env.DB.prepare('delete from query_slot where id = ?').bind(id).run();
-      } catch {
-        // The lease expires on its own; a failed release must not mask the query's outcome.
-      }
-    },
-  };
+  return { id };
 }

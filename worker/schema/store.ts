@@ -9,8 +9,9 @@
  * becomes visible only when the final batch moves `schema_head` to it.
  */
 
-import { type SQL, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import type { EngineName } from '../engines/engine.ts';
 import {
   type ColumnInfo,
@@ -27,6 +28,17 @@ import {
   sortTables,
   type TableInfo,
 } from '../engines/introspection.ts';
+import {
+  schemaChanges,
+  schemaColumns,
+  schemaConstraints,
+  schemaEnums,
+  schemaHeads,
+  schemaIndexes,
+  schemaNamespaces,
+  schemaSnapshots,
+  schemaTables,
+} from '../meta/schema-sync.ts';
 import type { DiffSummary, SchemaDiff } from './diff.ts';
 
 /** Characters of row JSON per statement: far under D1's 2 MB value cap even if every char is 3 bytes. */
@@ -853,20 +865,40 @@ export async function listChanges(
 }
 
 /**
- * The statements that remove everything synced for a connection, as drizzle `sql` so a
+ * The deletes that remove everything synced for a connection, as drizzle queries so a
  * caller can put them in its own batch (deleting a connection drops its schema in the
  * same transaction as its row). A fixed count however many snapshots exist; each finds
- * its rows through the snapshot ids that the last statement removes, so that stays last.
+ * its rows through the snapshot ids that the last delete removes, so that stays last.
+ * (Query builders, not `db.run(sql)`: drizzle's D1 batch cannot bind parameters of raw SQL.)
  */
-export function dropConnectionSchemaQueries(orgId: string, connectionId: string): SQL[] {
-  const ofConnection = sql`select id from schema_snapshot where org_id = ${orgId} and connection_id = ${connectionId}`;
+export function dropConnectionSchemaQueries(
+  d1: DrizzleD1Database,
+  orgId: string,
+  connectionId: string,
+): BatchItem<'sqlite'>[] {
+  const ofConnection = d1
+    .select({ id: schemaSnapshots.id })
+    .from(schemaSnapshots)
+    .where(and(eq(schemaSnapshots.orgId, orgId), eq(schemaSnapshots.connectionId, connectionId)));
+  const rowTables = [
+    schemaNamespaces,
+    schemaTables,
+    schemaColumns,
+    schemaConstraints,
+    schemaIndexes,
+    schemaEnums,
+  ] as const;
   return [
-    ...SNAPSHOT_TABLES.map(
-      (t) => sql`delete from ${sql.identifier(t)} where snapshot_id in (${ofConnection})`,
-    ),
-    sql`delete from schema_head where org_id = ${orgId} and connection_id = ${connectionId}`,
-    sql`delete from schema_change where org_id = ${orgId} and connection_id = ${connectionId}`,
-    sql`delete from schema_snapshot where org_id = ${orgId} and connection_id = ${connectionId}`,
+    ...rowTables.map((t) => d1.delete(t).where(inArray(t.snapshotId, ofConnection))),
+    d1
+      .delete(schemaHeads)
+      .where(and(eq(schemaHeads.orgId, orgId), eq(schemaHeads.connectionId, connectionId))),
+    d1
+      .delete(schemaChanges)
+      .where(and(eq(schemaChanges.orgId, orgId), eq(schemaChanges.connectionId, connectionId))),
+    d1
+      .delete(schemaSnapshots)
+      .where(and(eq(schemaSnapshots.orgId, orgId), eq(schemaSnapshots.connectionId, connectionId))),
   ];
 }
 
@@ -877,6 +909,6 @@ export async function dropConnectionSchema(
   connectionId: string,
 ): Promise<void> {
   const d1 = drizzle(db);
-  const [first, ...rest] = dropConnectionSchemaQueries(orgId, connectionId).map((q) => d1.run(q));
+  const [first, ...rest] = dropConnectionSchemaQueries(d1, orgId, connectionId);
   if (first) await d1.batch([first, ...rest]);
 }

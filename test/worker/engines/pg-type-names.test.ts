@@ -35,7 +35,10 @@ describe('postgres user type names', () => {
       // must give the same answer).
       const [s] = await engine.script([{ sql: `select ms, ps from ${t}` }]);
       expect(s?.columns.map((c) => c.type)).toEqual([`${mood}[]`, `${positive}[]`]);
-      expect(s?.rows[0]).toEqual([['sad', 'ok'], [1, 2]]);
+      expect(s?.rows[0]).toEqual([
+        ['sad', 'ok'],
+        [1, 2],
+      ]);
 
       const batches = [];
       for await (const batch of engine.stream(`select m, ms from ${t}`)) batches.push(batch);

@@ -1,6 +1,6 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../../worker/app.ts';
 import { api, jsonInit, TEST_ORIGIN } from '../../support/auth.ts';
 import { CHINOOK_ID, createTeam, type ErrorBody, query, sqlOk, type Team, uniqueName } from './support.ts';
@@ -184,21 +184,27 @@ describe('limits', () => {
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  const slotsHeld = async (connectionId: string) =>
+    (
+      await env.DB.prepare('select count(*) as n from query_slot where connection_id = ?')
+        .bind(connectionId)
+        .first<{ n: number }>()
+    )?.n ?? 0;
+
   it('caps concurrent queries per connection', async () => {
     const overrides = { QUERY_CONCURRENCY: '1' };
     const slow = call(overrides, { sql: 'select pg_sleep(2)' }, team.connections.pgScratch);
     // Wait until the first query holds its slot, then a second one must be refused.
     for (let i = 0; i < 100; i++) {
-      const row = await env.DB.prepare('select count(*) as n from query_slot where connection_id = ?')
-        .bind(team.connections.pgScratch)
-        .first<{ n: number }>();
-      if ((row?.n ?? 0) > 0) break;
+      if ((await slotsHeld(team.connections.pgScratch)) > 0) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const second = await call(overrides, { sql: 'select 1' }, team.connections.pgScratch);
     expect(second.status).toBe(429);
     expect((await errorOf(second)).code).toBe('too_many_concurrent_queries');
     expect((await slow).status).toBe(200);
+    // The slot is released with the history row, after the response (waitUntil).
+    await vi.waitFor(async () => expect(await slotsHeld(team.connections.pgScratch)).toBe(0));
     expect((await call(overrides, { sql: 'select 1' }, team.connections.pgScratch)).status).toBe(200);
   });
 });
@@ -208,13 +214,17 @@ describe('history, audit, metrics, cache', () => {
     const marker = uniqueName('marker');
     await sqlOk(team.viewer, team.connections.pagila, { sql: `select '${marker}' as m` });
     await query(team.viewer, team.connections.pagila, { sql: `select '${marker}' from nowhere` });
-    const res = await api(`/api/history?connectionId=${team.connections.pagila}&limit=200`, {
-      headers: team.viewer.bearerHeaders,
+    // Recorded after the response (waitUntil): poll until both land.
+    const mine = await vi.waitFor(async () => {
+      const res = await api(`/api/history?connectionId=${team.connections.pagila}&limit=200`, {
+        headers: team.viewer.bearerHeaders,
+      });
+      expect(res.status).toBe(200);
+      const { items } = await res.json<{ items: { statement: string; outcome: string; userId: string }[] }>();
+      const found = items.filter((i) => i.statement.includes(marker));
+      expect(found.map((i) => i.outcome).sort()).toEqual(['error', 'ok']);
+      return found;
     });
-    expect(res.status).toBe(200);
-    const { items } = await res.json<{ items: { statement: string; outcome: string; userId: string }[] }>();
-    const mine = items.filter((i) => i.statement.includes(marker));
-    expect(mine.map((i) => i.outcome).sort()).toEqual(['error', 'ok']);
     expect(mine.every((i) => i.userId === team.viewer.userId)).toBe(true);
     const audit = await env.DB.prepare(
       "select outcome from audit_log where action = 'query.query' and actor_id = ? and statement like ?",

@@ -7,6 +7,7 @@ import {
   encodeMessage,
   type RoomRole,
   type RunEvent,
+  type SchemaChanged,
   type ServerMessage,
   TERMINAL_CLOSE_CODES,
 } from '../../../durable-objects/protocol.ts';
@@ -44,6 +45,8 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
   const [runs, setRuns] = createSignal<Record<string, RunEvent>>({});
   const [people, setPeople] = createSignal<PresenceUser[]>([]);
   const [refusal, setRefusal] = createSignal<string | null>(null);
+  /** The latest schema change of the linked connection announced while this room was open. */
+  const [schemaChange, setSchemaChange] = createSignal<SchemaChanged | null>(null);
 
   provider.on('status', (event: { status: 'connected' | 'disconnected' | 'connecting' }) => {
     if (status() !== 'closed') setStatus(event.status);
@@ -88,6 +91,9 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
       case 'refused':
         setRefusal(message.message);
         break;
+      case 'schema-changed':
+        setSchemaChange(message);
+        break;
     }
   });
 
@@ -128,6 +134,7 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
     readOnly,
     closeReason,
     refusal,
+    schemaChange,
     runs,
     people,
     send,

@@ -47,6 +47,15 @@ export default function ResultsGrid(props: ResultsGridProps) {
     ),
   );
 
+  // A selected cell is a position: once the rows are replaced (a reload, another page) it would point at a different row.
+  createComputed(
+    on(
+      () => props.rows,
+      () => setSelected(null),
+      { defer: true },
+    ),
+  );
+
   const template = () =>
     `${ROW_NUMBER_WIDTH}px ${widths()
       .map((w) => `${w}px`)

@@ -7,6 +7,7 @@ import TableDetails from '../components/table-details.tsx';
 import '../components/data-pages.css';
 import { createLoader } from '../stores/loader.ts';
 import { type SchemaNode, type SearchHit, schemaApi } from '../stores/schema.ts';
+import { createSchemaWatch } from '../stores/schema-watch.ts';
 
 const DataGrid = lazy(() => import('../components/data-grid.tsx'));
 const ErdView = lazy(() => import('../components/erd-view.tsx'));
@@ -36,6 +37,8 @@ export default function BrowserPage() {
   const [notice, setNotice] = createSignal<{ kind: 'error' | 'success'; text: string } | null>(null);
   const [q, setQ] = createSignal('');
   const [hits, setHits] = createSignal<SearchHit[]>([]);
+
+  const watch = createSchemaWatch(() => params.connectionId);
 
   const tab = (): Tab => search.tab ?? (search.table ? 'details' : 'erd');
   const selected = (): TreeSelection | null =>
@@ -74,6 +77,7 @@ export default function BrowserPage() {
     setNotice(null);
     try {
       const result = await schemaApi.sync(id);
+      watch.seen(result.snapshotId);
       setNotice({
         kind: 'success',
         text: `Synced ${result.tableCount} tables in ${Math.round(result.totalMs)} ms${result.changed ? ' — schema changed' : ''}.`,
@@ -183,6 +187,21 @@ export default function BrowserPage() {
             {n().text}
           </p>
         )}
+      </Show>
+      <Show when={watch.changed()}>
+        <p class="alert row" role="status" data-testid="schema-changed-banner">
+          <span class="grow">Schema changed — someone synced this connection since you opened it.</span>
+          <button
+            type="button"
+            class="btn small primary"
+            onClick={() => {
+              watch.seen(null);
+              setTreeKey((k) => k + 1);
+            }}
+          >
+            Reload
+          </button>
+        </p>
       </Show>
       <Show
         when={params.connectionId}

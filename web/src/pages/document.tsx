@@ -75,6 +75,15 @@ function DocumentRoomView(props: {
   const connection = () => (props.connectionId ? store.connections.byId(props.connectionId) : undefined);
   const completion = createCompletionSchema(() => props.connectionId ?? undefined);
   const canRun = () => !!props.connectionId && store.session.can('viewer');
+  // The room relays syncs of the linked connection that changed its schema (whoever ran them).
+  const [schemaNotice, setSchemaNotice] = createSignal(false);
+  createEffect(
+    on(room.schemaChange, (change) => {
+      if (!change || change.connectionId !== props.connectionId) return;
+      completion.refresh();
+      setSchemaNotice(true);
+    }),
+  );
 
   async function saveTitle(title: string) {
     if (!title.trim() || title === props.title) return;
@@ -146,6 +155,14 @@ function DocumentRoomView(props: {
       <Show when={error() || room.closeReason() || room.refusal()}>
         <p class="alert error" role="alert">
           {error() ?? room.closeReason() ?? room.refusal()}
+        </p>
+      </Show>
+      <Show when={schemaNotice()}>
+        <p class="alert row" role="status" data-testid="schema-changed-notice">
+          <span class="grow">Schema changed — autocomplete refreshed.</span>
+          <button type="button" class="btn small" onClick={() => setSchemaNotice(false)}>
+            Dismiss
+          </button>
         </p>
       </Show>
       <Show when={room.readOnly()}>

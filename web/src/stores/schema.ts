@@ -191,7 +191,21 @@ export const schemaApi = {
     };
   },
   sync: (id: string) =>
-    api.post<{ syncedAt: number; tableCount: number; changed: boolean; totalMs: number }>(`${base(id)}/sync`),
+    api.post<{ snapshotId: string; syncedAt: number; tableCount: number; changed: boolean; totalMs: number }>(
+      `${base(id)}/sync`,
+    ),
+  /** The head snapshot's id: cheap (one level, one row), and it moves with every sync. */
+  async headId(id: string): Promise<string> {
+    const raw = await api.get<{ snapshot: { id: string } }>(`${base(id)}/schema`, { limit: 1 });
+    return raw.snapshot.id;
+  },
+  /** The snapshot the newest recorded change led to (null when nothing ever changed). */
+  async latestChangeTarget(id: string): Promise<string | null> {
+    const raw = await api.get<{ items: { toSnapshotId: string }[] }>(`${base(id)}/schema/history`, {
+      limit: 1,
+    });
+    return raw.items[0]?.toSnapshotId ?? null;
+  },
   /** Whole structure in one answer: what the editor's autocomplete needs. */
   exportJson: (id: string) =>
     api.get<{ tables: Pick<TableInfo, 'schema' | 'name' | 'columns'>[] }>(`${base(id)}/schema/export`, {

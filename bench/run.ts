@@ -250,10 +250,10 @@ await section('rooms', async () => {
   const ref = await startReferenceYjsServer();
   const wsBase = app.url.replace('http', 'ws');
   for (const n of [10, P.bigRoom]) {
-    const doc = await client.json<{ id?: string; document?: { id: string } }>('POST', '/api/documents', {
+    const doc = await client.json<{ id: string }>('POST', '/api/documents', {
       title: `bench room ${n}`,
     });
-    const id = doc.id ?? doc.document?.id;
+    const id = doc.id;
     const atrium = await measureFanout(
       () => RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers),
       n,
@@ -268,14 +268,27 @@ await section('rooms', async () => {
       reference: { name: 'plain Node Yjs WebSocket server', value: summarize(plain) },
     });
   }
+  // The reference's own footprint for the same idle rooms, measured in this process.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const refBefore = process.memoryUsage().rss;
+  for (let i = 0; i < P.idleRooms; i++) {
+    const c = await RoomClient.connect(`${ref.url}/idle-${i}`);
+    c.insert('select 1;');
+    await new Promise((r) => setTimeout(r, 20));
+    c.close();
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  gc?.();
+  const refPerRoom = (process.memoryUsage().rss - refBefore) / 1024 / P.idleRooms;
   await ref.close();
   if (appPid) {
     const rooms: string[] = [];
     for (let i = 0; i < P.idleRooms; i++) {
-      const doc = await client.json<{ id?: string; document?: { id: string } }>('POST', '/api/documents', {
+      const doc = await client.json<{ id: string }>('POST', '/api/documents', {
         title: `idle ${i}`,
       });
-      rooms.push((doc.id ?? doc.document?.id) as string);
+      rooms.push(doc.id);
     }
     const rssBefore = rssMiB(appPid);
     for (const id of rooms) {
@@ -289,6 +302,7 @@ await section('rooms', async () => {
     out.push({
       group: 'rooms',
       name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
+      reference: { name: 'plain Node Yjs server (RSS of the bench process)', value: refPerRoom },
       unit: 'KiB',
       atrium: perRoom,
     });

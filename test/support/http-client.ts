@@ -48,13 +48,6 @@ export class AtriumClient {
   }
 
   async createConnection(config: Record<string, unknown>): Promise<string> {
-    const created = await this.json<{ id?: string; connection?: { id: string } }>(
-      'POST',
-      '/api/connections',
-      config,
-    );
-    const id = created.id ?? created.connection?.id;
-    if (!id) throw new Error('connection create returned no id');
-    return id;
+    return (await this.json<{ id: string }>('POST', '/api/connections', config)).id;
   }
 }

@@ -110,6 +110,43 @@ export interface TableInfo {
   uniques: KeyInfo[];
   checks: CheckInfo[];
   indexes: IndexInfo[];
+  /**
+   * A view's or materialized view's dependencies (Postgres, from pg_depend): the relations
+   * it reads, so DDL can create views in order, and the non-built-in functions it calls,
+   * which a schema export cannot re-create. Absent for tables, other engines and old snapshots.
+   */
+  dependsOn?: { relations: QualifiedName[]; functions: string[] };
+}
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+/** A Postgres sequence; bounds are text because int8 limits exceed a JS number. */
+export interface SequenceInfo {
+  schema: string;
+  name: string;
+  dataType: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  /** The column a `serial` (or `ALTER SEQUENCE ... OWNED BY`) ties it to; identity sequences are left out. */
+  ownedBy: { schema: string; table: string; column: string } | null;
+}
+
+/** A Postgres domain: a base type with its own default, NOT NULL and CHECK constraints. */
+export interface DomainInfo {
+  schema: string;
+  name: string;
+  /** As format_type prints it (`integer`, `character varying(20)`). */
+  baseType: string;
+  default: string | null;
+  notNull: boolean;
+  checks: CheckInfo[];
 }
 
 export interface EnumInfo {
@@ -131,6 +168,13 @@ export interface SchemaSnapshot {
   /** Sorted by schema, then name. */
   tables: TableInfo[];
   enums: EnumInfo[];
+  /**
+   * Postgres only, and optional because snapshots stored before they were introspected
+   * load without them. Domains are in creation (oid) order, so a domain over another
+   * domain follows it.
+   */
+  sequences?: SequenceInfo[];
+  domains?: DomainInfo[];
   /** Catalog round trips this snapshot cost. */
   queryCount: number;
 }

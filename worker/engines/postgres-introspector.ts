@@ -1,5 +1,5 @@
 /**
- * Postgres catalog reader: six queries over pg_catalog, run side by side, whatever the
+ * Postgres catalog reader: ten queries over pg_catalog, run side by side, whatever the
  * number of tables. Objects owned by an extension (pg_depend deptype 'e') are left out,
  * so PostGIS's spatial_ref_sys or pg_stat_statements' views never clutter a schema.
  */
@@ -7,6 +7,7 @@ import type { Engine } from './engine.ts';
 import {
   bool,
   type ColumnInfo,
+  type DomainInfo,
   type EnumInfo,
   emptyTable,
   type IndexPart,
@@ -20,6 +21,7 @@ import {
   records,
   referentialAction,
   type SchemaSnapshot,
+  type SequenceInfo,
   sortTables,
   str,
   strOrNull,
@@ -110,6 +112,55 @@ export const POSTGRES_QUERIES = {
     where not exists (select 1 from pg_catalog.pg_depend d
       where d.classid = 'pg_catalog.pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
     group by s.nspname, t.typname order by 1, 2`,
+  /** Identity sequences (deptype 'i') belong to their column's definition and are left out. */
+  sequences: `with s as (${SCHEMAS})
+    select s.nspname as "schema", c.relname as "name", pg_catalog.format_type(q.seqtypid, null) as "dataType",
+      q.seqstart::text as "start", q.seqincrement::text as "increment", q.seqmin::text as "min",
+      q.seqmax::text as "max", q.seqcache::text as "cache", q.seqcycle as "cycle",
+      tn.nspname as "ownedSchema", tc.relname as "ownedTable", a.attname as "ownedColumn"
+    from pg_catalog.pg_sequence q
+    join pg_catalog.pg_class c on c.oid = q.seqrelid
+    join s on s.oid = c.relnamespace
+    left join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_class'::regclass and d.objid = c.oid
+      and d.refclassid = 'pg_catalog.pg_class'::regclass and d.deptype in ('a', 'i')
+    left join pg_catalog.pg_class tc on tc.oid = d.refobjid
+    left join pg_catalog.pg_namespace tn on tn.oid = tc.relnamespace
+    left join pg_catalog.pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+    where (d.deptype is null or d.deptype = 'a')
+      and not exists (select 1 from pg_catalog.pg_depend e
+        where e.classid = 'pg_catalog.pg_class'::regclass and e.objid = c.oid and e.deptype = 'e')
+    order by 1, 2`,
+  domains: `with s as (${SCHEMAS})
+    select s.nspname as "schema", t.typname as "name",
+      pg_catalog.format_type(t.typbasetype, t.typtypmod) as "baseType",
+      t.typdefault as "default", t.typnotnull as "notNull",
+      (select json_agg(json_build_object('name', k.conname, 'definition', pg_catalog.pg_get_constraintdef(k.oid, true))
+          order by k.conname)
+        from pg_catalog.pg_constraint k where k.contypid = t.oid and k.contype = 'c') as "checks"
+    from pg_catalog.pg_type t join s on s.oid = t.typnamespace
+    where t.typtype = 'd'
+      and not exists (select 1 from pg_catalog.pg_depend d
+        where d.classid = 'pg_catalog.pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
+    order by t.oid`,
+  /** What each view's rewrite rule depends on: other relations ('r') and non-built-in functions ('f'). */
+  viewDependencies: `${WITH}
+    select v.nspname as "schema", v.relname as "name", 'r' as "kind", dn.nspname as "refSchema", dc.relname as "ref"
+    from rel v join pg_catalog.pg_rewrite r on r.ev_class = v.oid
+    join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::regclass and d.objid = r.oid
+      and d.refclassid = 'pg_catalog.pg_class'::regclass and d.refobjid <> v.oid
+    join pg_catalog.pg_class dc on dc.oid = d.refobjid
+    join pg_catalog.pg_namespace dn on dn.oid = dc.relnamespace
+    where v.relkind in ('v', 'm')
+    union
+    select v.nspname, v.relname, 'f', pn.nspname,
+      p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+    from rel v join pg_catalog.pg_rewrite r on r.ev_class = v.oid
+    join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::regclass and d.objid = r.oid
+      and d.refclassid = 'pg_catalog.pg_proc'::regclass
+    join pg_catalog.pg_proc p on p.oid = d.refobjid
+    join pg_catalog.pg_namespace pn on pn.oid = p.pronamespace
+    where v.relkind in ('v', 'm') and pn.nspname not in ('pg_catalog', 'information_schema')
+    order by 1, 2, 3, 4, 5`,
 } as const;
 
 const KINDS: Record<string, RelationKind> = {
@@ -122,7 +173,18 @@ const KINDS: Record<string, RelationKind> = {
 
 export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot> {
   const run = (sql: string) => engine.query(sql, { readOnly: true }).then(records);
-  const [version, schemas, relations, columns, constraints, indexes, enums] = await Promise.all([
+  const [
+    version,
+    schemas,
+    relations,
+    columns,
+    constraints,
+    indexes,
+    enums,
+    sequenceRows,
+    domainRows,
+    viewDependencies,
+  ] = await Promise.all([
     run(POSTGRES_QUERIES.version),
     run(POSTGRES_QUERIES.schemas),
     run(POSTGRES_QUERIES.relations),
@@ -130,6 +192,9 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     run(POSTGRES_QUERIES.constraints),
     run(POSTGRES_QUERIES.indexes),
     run(POSTGRES_QUERIES.enums),
+    run(POSTGRES_QUERIES.sequences),
+    run(POSTGRES_QUERIES.domains),
+    run(POSTGRES_QUERIES.viewDependencies),
   ]);
 
   const tables = new Map<string, TableInfo>();
@@ -199,7 +264,17 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
       definition: strOrNull(r.definition),
     });
   }
+  for (const r of viewDependencies) {
+    const view = tables.get(tableKey(str(r.schema), str(r.name)));
+    if (!view) continue;
+    view.dependsOn ??= { relations: [], functions: [] };
+    if (str(r.kind) === 'f') view.dependsOn.functions.push(`${str(r.refSchema)}.${str(r.ref)}`);
+    else view.dependsOn.relations.push({ schema: str(r.refSchema), name: str(r.ref) });
+  }
   for (const t of tables.values()) {
+    if ((t.kind === 'view' || t.kind === 'materialized_view') && !t.dependsOn) {
+      t.dependsOn = { relations: [], functions: [] };
+    }
     t.columns.sort((a, b) => a.position - b.position);
     t.foreignKeys.sort(byName);
     t.uniques.sort(byName);
@@ -222,7 +297,39 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     namespaces,
     tables: sortTables([...tables.values()]),
     enums: enumList,
-    queryCount: 7,
+    sequences: sequenceRows.map(toSequence),
+    domains: domainRows.map(
+      (r): DomainInfo => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        baseType: str(r.baseType),
+        default: strOrNull(r.default),
+        notNull: bool(r.notNull),
+        checks: (jsonValue<{ name: string; definition: string }[] | null>(r.checks) ?? []).map((c) => ({
+          name: c.name,
+          expression: checkExpression(c.definition),
+        })),
+      }),
+    ),
+    queryCount: 10,
+  };
+}
+
+function toSequence(r: Row): SequenceInfo {
+  return {
+    schema: str(r.schema),
+    name: str(r.name),
+    dataType: str(r.dataType),
+    start: str(r.start),
+    increment: str(r.increment),
+    min: str(r.min),
+    max: str(r.max),
+    cache: str(r.cache),
+    cycle: bool(r.cycle),
+    ownedBy:
+      r.ownedTable === null || r.ownedTable === undefined
+        ? null
+        : { schema: str(r.ownedSchema), table: str(r.ownedTable), column: str(r.ownedColumn) },
   };
 }
 

@@ -80,6 +80,8 @@ export const schemaTables = sqliteTable(
     primaryKey: text('primary_key', { mode: 'json' }),
     foreignKeyCount: integer('foreign_key_count').notNull(),
     indexCount: integer('index_count').notNull(),
+    /** A view's `{relations, functions}` (Postgres); null for tables and older snapshots. */
+    dependsOn: text('depends_on', { mode: 'json' }),
   },
   (t) => [primaryKey({ columns: [t.snapshotId, t.schemaName, t.name] })],
 );
@@ -160,6 +162,24 @@ export const schemaEnums = sqliteTable(
     values: text('enum_values', { mode: 'json' }).$type<string[]>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.snapshotId, t.schemaName, t.name] })],
+);
+
+/**
+ * Schema-level objects other than tables and enums: Postgres sequences and domains,
+ * each stored whole as JSON (`SequenceInfo` / `DomainInfo`); only exports read them.
+ */
+export const schemaObjects = sqliteTable(
+  'schema_object',
+  {
+    snapshotId: text('snapshot_id').notNull(),
+    kind: text('kind', { enum: ['sequence', 'domain'] }).notNull(),
+    /** Creation order within the kind (a domain over another domain follows it). */
+    ordinal: integer('ordinal').notNull(),
+    schemaName: text('schema_name').notNull(),
+    name: text('name').notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.kind, t.ordinal] })],
 );
 
 /** One row per sync whose structure differed from the one before. */

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/record.ts';
 import { getAuth, MAX_PASSWORD, MIN_PASSWORD } from '../auth/better-auth.ts';
 import { defaultOrgId } from '../auth/orgs.ts';
 import { EmailSchema, OkSchema, UserSchema } from '../auth/schemas.ts';
+import type { Env } from '../env.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { clientIp, enforceRateLimit, limitFromVar } from '../middleware/rate-limit.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
@@ -72,26 +73,32 @@ const signOut = createRoute({
   responses: { 200: jsonContent(OkSchema, 'Signed out; the cookie is cleared'), ...errorResponses },
 });
 
-const SIGN_IN_IP = { limit: 30, windowSeconds: 60 };
-const SIGN_IN_ACCOUNT = { limit: 10, windowSeconds: 300 };
-const SIGN_UP_IP = { limit: 10, windowSeconds: 3600 };
-const SIGN_UP_ACCOUNT = { limit: 5, windowSeconds: 3600 };
+/** Defaults; each is overridable by a `RATE_LIMIT_*` var written "n/seconds". */
+const ATTEMPT_LIMITS = {
+  'sign-in': {
+    ip: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_IN_IP, { limit: 30, windowSeconds: 60 }),
+    account: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_IN_ACCOUNT, { limit: 10, windowSeconds: 300 }),
+  },
+  'sign-up': {
+    ip: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_IP, { limit: 10, windowSeconds: 3600 }),
+    account: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_ACCOUNT, { limit: 5, windowSeconds: 3600 }),
+  },
+} as const;
+
+/**
+ * Credential attempts are limited per client IP (when Cloudflare names one) and
+ * per account, so neither spraying one address nor one account gets far.
+ */
+async function limitAttempt(env: Env, kind: keyof typeof ATTEMPT_LIMITS, ip: string | null, email: string) {
+  if (ip) await enforceRateLimit(env, `${kind}:ip:${ip}`, ATTEMPT_LIMITS[kind].ip(env));
+  await enforceRateLimit(env, `${kind}:account:${email}`, ATTEMPT_LIMITS[kind].account(env));
+}
 
 export const auth = createRouter()
   .openapi(signUp, async (c) => {
     const body = c.req.valid('json');
     const ip = clientIp(c.req.raw.headers);
-    if (ip)
-      await enforceRateLimit(
-        c.env,
-        `sign-up:ip:${ip}`,
-        limitFromVar(c.env.RATE_LIMIT_SIGN_UP_IP, SIGN_UP_IP),
-      );
-    await enforceRateLimit(
-      c.env,
-      `sign-up:account:${body.email}`,
-      limitFromVar(c.env.RATE_LIMIT_SIGN_UP_ACCOUNT, SIGN_UP_ACCOUNT),
-    );
+    await limitAttempt(c.env, 'sign-up', ip, body.email);
     const res = await getAuth(c.env, c.req.url).api.signUpEmail({
       body,
       headers: c.req.raw.headers,
@@ -114,17 +121,7 @@ export const auth = createRouter()
   .openapi(signIn, async (c) => {
     const body = c.req.valid('json');
     const ip = clientIp(c.req.raw.headers);
-    if (ip)
-      await enforceRateLimit(
-        c.env,
-        `sign-in:ip:${ip}`,
-        limitFromVar(c.env.RATE_LIMIT_SIGN_IN_IP, SIGN_IN_IP),
-      );
-    await enforceRateLimit(
-      c.env,
-      `sign-in:account:${body.email}`,
-      limitFromVar(c.env.RATE_LIMIT_SIGN_IN_ACCOUNT, SIGN_IN_ACCOUNT),
-    );
+    await limitAttempt(c.env, 'sign-in', ip, body.email);
     const res = await getAuth(c.env, c.req.url).api.signInEmail({
       body,
       headers: c.req.raw.headers,

@@ -1,21 +1,37 @@
 /**
- * A snapshot as DDL in its engine's dialect: schemas and enums, tables (columns, primary
- * key, unique and check constraints), partitions, indexes, views, then foreign keys last
- * so tables may reference each other in any order. Identifiers and literals are quoted
- * by Kysely's compilers for the dialect, never by hand.
+ * A snapshot as DDL in its engine's dialect, meant to re-create the schema in an empty
+ * database of the same engine: schemas, enums, domains and sequences; tables (columns,
+ * primary key, unique and check constraints), partitions, indexes; views in dependency
+ * order; then sequence ownership and foreign keys last, so tables may reference each
+ * other in any order. Identifiers and literals are quoted by Kysely's compilers for the
+ * dialect, never by hand. Routines and triggers are not in a snapshot, so they are not
+ * exported, and a Postgres view that calls a non-built-in function is skipped with a note.
  */
 import { sql } from 'kysely';
 import type { EngineName } from '../engines/engine.ts';
-import type { ColumnInfo, IndexInfo, SchemaSnapshot, TableInfo } from '../engines/introspection.ts';
+import type {
+  ColumnInfo,
+  IndexInfo,
+  QualifiedName,
+  SchemaSnapshot,
+  TableInfo,
+} from '../engines/introspection.ts';
 import { sqlBuilder } from '../engines/sql-builder.ts';
 
 export function toDdl(snapshot: SchemaSnapshot): string {
   const q = quoting(snapshot.engine);
-  const out: string[] = [`-- ${snapshot.engine} schema exported by Atrium`];
+  const out: string[] = [`-- ${snapshot.engine} schema exported by Atrium`, NOT_EXPORTED[snapshot.engine]];
   const writers = { postgres: postgresDdl, mysql: mysqlDdl, sqlite: sqliteDdl } as const;
   writers[snapshot.engine](snapshot, q, out);
   return `${out.join('\n')}\n`;
 }
+
+const NOT_EXPORTED: Record<EngineName, string> = {
+  postgres:
+    '-- Not exported: functions, procedures, aggregates, triggers, rules, policies, grants and extensions.',
+  mysql: '-- Not exported: functions, procedures, triggers and events.',
+  sqlite: '-- Not exported: triggers.',
+};
 
 interface Quoting {
   id: (...names: string[]) => string;
@@ -33,14 +49,36 @@ function quoting(engine: EngineName): Quoting {
 const constraintName = (q: Quoting, name: string | null) => (name ? `CONSTRAINT ${q.id(name)} ` : '');
 const list = (q: Quoting, names: string[]) => names.map((n) => q.id(n)).join(', ');
 
-/** Parents before partitions, views after tables. */
-function ordered(snapshot: SchemaSnapshot) {
+/** Parents before partitions, views after tables and after the views they read. */
+function ordered(snapshot: SchemaSnapshot, viewDependencies: (v: TableInfo) => QualifiedName[] = () => []) {
   const tables = snapshot.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned_table');
+  const views = snapshot.tables.filter((t) => t.kind === 'view' || t.kind === 'materialized_view');
   return {
     roots: tables.filter((t) => !t.partitionOf),
     partitions: tables.filter((t) => t.partitionOf),
-    views: snapshot.tables.filter((t) => t.kind === 'view' || t.kind === 'materialized_view'),
+    views: dependencyOrder(views, viewDependencies),
   };
+}
+
+const nameKey = (n: QualifiedName) => `${n.schema}\u0000${n.name}`;
+
+/** Depth-first, keeping the snapshot's order among independent views; a cycle cannot exist in a live catalog. */
+function dependencyOrder(views: TableInfo[], dependencies: (v: TableInfo) => QualifiedName[]): TableInfo[] {
+  const byKey = new Map(views.map((v) => [nameKey(v), v]));
+  const done = new Set<string>();
+  const out: TableInfo[] = [];
+  const visit = (v: TableInfo) => {
+    const key = nameKey(v);
+    if (done.has(key)) return;
+    done.add(key);
+    for (const d of dependencies(v)) {
+      const dep = byKey.get(nameKey(d));
+      if (dep) visit(dep);
+    }
+    out.push(v);
+  };
+  for (const v of views) visit(v);
+  return out;
 }
 
 function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
@@ -50,7 +88,20 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
   for (const e of snapshot.enums) {
     out.push(`CREATE TYPE ${q.id(e.schema, e.name)} AS ENUM (${e.values.map(q.lit).join(', ')});`);
   }
-  const { roots, partitions, views } = ordered(snapshot);
+  for (const d of snapshot.domains ?? []) {
+    let s = `CREATE DOMAIN ${q.id(d.schema, d.name)} AS ${d.baseType}`;
+    if (d.default !== null) s += ` DEFAULT ${d.default}`;
+    if (d.notNull) s += ' NOT NULL';
+    for (const c of d.checks) s += ` ${constraintName(q, c.name)}CHECK ${parenthesized(c.expression)}`;
+    out.push(`${s};`);
+  }
+  for (const seq of snapshot.sequences ?? []) {
+    out.push(
+      `CREATE SEQUENCE ${q.id(seq.schema, seq.name)} AS ${seq.dataType} INCREMENT BY ${seq.increment} ` +
+        `MINVALUE ${seq.min} MAXVALUE ${seq.max} START WITH ${seq.start} CACHE ${seq.cache}${seq.cycle ? ' CYCLE' : ''};`,
+    );
+  }
+  const { roots, partitions, views } = ordered(snapshot, (v) => v.dependsOn?.relations ?? []);
   const parents = new Map(roots.map((t) => [`${t.schema}.${t.name}`, t]));
   for (const t of roots) {
     const lines = [...t.columns.map((c) => `  ${postgresColumn(q, c)}`), ...tableConstraints(q, t)];
@@ -72,8 +123,15 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
   for (const t of [...roots, ...partitions]) {
     for (const i of standaloneIndexes(t)) out.push(`${i.definition ?? postgresIndex(q, t, i)};`);
   }
+  const skipped = new Set<string>();
   for (const v of views) {
     const kind = v.kind === 'materialized_view' ? 'MATERIALIZED VIEW' : 'VIEW';
+    const reason = skipReason(v, skipped);
+    if (reason) {
+      skipped.add(nameKey(v));
+      out.push('', `-- Skipped ${kind.toLowerCase()} ${q.id(v.schema, v.name)}: ${reason}.`);
+      continue;
+    }
     const body = (v.definition ?? '').trim().replace(/;$/, '');
     out.push(
       '',
@@ -82,8 +140,26 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     for (const i of standaloneIndexes(v)) out.push(`${i.definition ?? postgresIndex(q, v, i)};`);
     comments(q, v, out);
   }
+  const owned = (snapshot.sequences ?? []).filter((seq) => seq.ownedBy);
+  if (owned.length) out.push('');
+  for (const seq of owned) {
+    const by = seq.ownedBy!;
+    out.push(
+      `ALTER SEQUENCE ${q.id(seq.schema, seq.name)} OWNED BY ${q.id(by.schema, by.table, by.column)};`,
+    );
+  }
   foreignKeys(q, [...roots, ...partitions], out);
 }
+
+/** Why a view cannot be re-created from the snapshot alone, if it cannot. */
+function skipReason(v: TableInfo, skipped: ReadonlySet<string>): string | null {
+  const functions = v.dependsOn?.functions ?? [];
+  if (functions.length) return `it calls ${functions.join(', ')}, and functions are not exported`;
+  const on = (v.dependsOn?.relations ?? []).find((r) => skipped.has(nameKey(r)));
+  return on ? `it reads ${on.schema}.${on.name}, which is skipped` : null;
+}
+
+const parenthesized = (expression: string) => (expression.startsWith('(') ? expression : `(${expression})`);
 
 function postgresColumn(q: Quoting, c: ColumnInfo): string {
   let s = `${q.id(c.name)} ${c.dataType}`;
@@ -118,10 +194,7 @@ function tableConstraints(q: Quoting, t: TableInfo): string[] {
     lines.push(`  ${constraintName(q, t.primaryKey.name)}PRIMARY KEY (${list(q, t.primaryKey.columns)})`);
   }
   for (const u of t.uniques) lines.push(`  ${constraintName(q, u.name)}UNIQUE (${list(q, u.columns)})`);
-  for (const c of t.checks) {
-    const expr = c.expression.startsWith('(') ? c.expression : `(${c.expression})`;
-    lines.push(`  ${constraintName(q, c.name)}CHECK ${expr}`);
-  }
+  for (const c of t.checks) lines.push(`  ${constraintName(q, c.name)}CHECK ${parenthesized(c.expression)}`);
   return lines;
 }
 
@@ -148,7 +221,10 @@ function foreignKeys(q: Quoting, tables: TableInfo[], out: string[]) {
 function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
   const multiple = snapshot.namespaces.length > 1;
   const name = (t: { schema: string; name: string }) => (multiple ? q.id(t.schema, t.name) : q.id(t.name));
-  const { roots, views } = ordered(snapshot);
+  // MySQL stores view bodies with every name qualified (`sakila`.`film`), which is how one view is seen to read another.
+  const { roots, views } = ordered(snapshot, (v) =>
+    snapshot.tables.filter((o) => o !== v && v.definition?.includes(`${q.id(o.schema)}.${q.id(o.name)}`)),
+  );
   for (const t of roots) {
     const lines = t.columns.map((c) => `  ${mysqlColumn(q, c)}`);
     if (t.primaryKey) lines.push(`  PRIMARY KEY (${list(q, t.primaryKey.columns)})`);
@@ -178,7 +254,10 @@ function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     const comment = t.comment ? ` COMMENT=${q.lit(t.comment)}` : '';
     out.push('', `CREATE TABLE ${name(t)} (\n${lines.join(',\n')}\n)${comment};`);
   }
-  for (const v of views) out.push('', `CREATE VIEW ${name(v)} AS ${v.definition ?? ''};`);
+  for (const v of views) {
+    const body = multiple ? (v.definition ?? '') : unqualify(v.definition ?? '', q.id(v.schema));
+    out.push('', `CREATE VIEW ${name(v)} AS ${body};`);
+  }
   const fks: string[] = [];
   for (const t of roots) {
     for (const fk of t.foreignKeys) {
@@ -190,6 +269,38 @@ function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     }
   }
   if (fks.length) out.push('', ...fks);
+}
+
+/**
+ * Drops the `schema`. qualifier from a MySQL view body so the view reads the tables of
+ * whatever database it is created in; string literals and other identifiers are left alone.
+ */
+export function unqualify(body: string, quotedSchema: string): string {
+  let out = '';
+  let i = 0;
+  while (i < body.length) {
+    const ch = body[i]!;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      let j = i + 1;
+      while (j < body.length) {
+        if (body[j] === '\\' && ch !== '`') j += 2;
+        else if (body[j] === ch && body[j + 1] === ch) j += 2;
+        else if (body[j] === ch) break;
+        else j++;
+      }
+      const token = body.slice(i, j + 1);
+      if (token === quotedSchema && body[j + 1] === '.' && body[j + 2] === '`') {
+        i = j + 2;
+        continue;
+      }
+      out += token;
+      i = j + 1;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
 }
 
 function mysqlColumn(q: Quoting, c: ColumnInfo): string {

@@ -235,6 +235,8 @@ export async function structureHash(snapshot: SchemaSnapshot): Promise<string> {
   const structure = {
     namespaces: snapshot.namespaces,
     enums: snapshot.enums,
+    sequences: snapshot.sequences,
+    domains: snapshot.domains,
     tables: snapshot.tables.map((t) => ({ ...t, rowEstimate: null })),
   };
   const bytes = new TextEncoder().encode(JSON.stringify(structure));

@@ -16,6 +16,7 @@ import type { EngineName } from '../engines/engine.ts';
 import {
   type ColumnInfo,
   cmp,
+  type DomainInfo,
   type EnumInfo,
   type ForeignKeyInfo,
   type IndexInfo,
@@ -25,6 +26,7 @@ import {
   type ReferentialAction,
   type RelationKind,
   type SchemaSnapshot,
+  type SequenceInfo,
   sortTables,
   type TableInfo,
 } from '../engines/introspection.ts';
@@ -135,6 +137,7 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
       json(t.primaryKey),
       t.foreignKeys.length,
       t.indexes.length,
+      json(t.dependsOn),
     ]);
     const pk = new Set(t.primaryKey?.columns ?? []);
     const fk = new Set(t.foreignKeys.flatMap((f) => f.columns));
@@ -192,6 +195,10 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
     }
   }
   const enums = snapshot.enums.map((e) => [e.schema, e.name, json(e.values)]);
+  const objects = [
+    ...(snapshot.sequences ?? []).map((o, i) => ['sequence', i, o.schema, o.name, json(o)]),
+    ...(snapshot.domains ?? []).map((o, i) => ['domain', i, o.schema, o.name, json(o)]),
+  ];
   return [
     ...bulkInsert(
       db,
@@ -215,6 +222,7 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
         'primary_key',
         'foreign_key_count',
         'index_count',
+        'depends_on',
       ],
       snapshotId,
       tables,
@@ -279,6 +287,13 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
       indexes,
     ),
     ...bulkInsert(db, 'schema_enum', ['schema_name', 'name', 'enum_values'], snapshotId, enums),
+    ...bulkInsert(
+      db,
+      'schema_object',
+      ['kind', 'ordinal', 'schema_name', 'name', 'body'],
+      snapshotId,
+      objects,
+    ),
   ];
 }
 
@@ -387,6 +402,7 @@ const SNAPSHOT_TABLES = [
   'schema_constraint',
   'schema_index',
   'schema_enum',
+  'schema_object',
 ] as const;
 
 /** Drops a snapshot's rows (the superseded one, or a staged one that lost or failed). */
@@ -493,11 +509,12 @@ interface TableRow {
   primaryKey: string | null;
   foreignKeyCount: number;
   indexCount: number;
+  dependsOn: string | null;
 }
 
 const TABLE_SELECT = `select schema_name as schema, name, kind, comment, row_estimate as rowEstimate,
   partition_of as partitionOf, definition, column_count as columnCount, primary_key as primaryKey,
-  foreign_key_count as foreignKeyCount, index_count as indexCount from schema_table`;
+  foreign_key_count as foreignKeyCount, index_count as indexCount, depends_on as dependsOn from schema_table`;
 
 const toSummary = (r: TableRow): TableSummary => {
   const parent = parse<{ schema: string; name: string } | null>(r.partitionOf);
@@ -667,7 +684,7 @@ function attach(table: TableInfo, constraints: ConstraintRow[], indexes: IndexRo
 }
 
 function tableFromRow(r: TableRow): TableInfo {
-  return {
+  const table: TableInfo = {
     schema: r.schema,
     name: r.name,
     kind: r.kind,
@@ -682,6 +699,8 @@ function tableFromRow(r: TableRow): TableInfo {
     checks: [],
     indexes: [],
   };
+  if (r.dependsOn !== null) table.dependsOn = parse<NonNullable<TableInfo['dependsOn']>>(r.dependsOn);
+  return table;
 }
 
 const stripColumn = ({ isPrimaryKey: _p, isForeignKey: _f, ...c }: ColumnSummary): ColumnInfo => c;
@@ -733,7 +752,7 @@ export async function tableDetail(
 /** The whole snapshot, rebuilt exactly as it was introspected (for diffs, ERD and exports). */
 export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSnapshot> {
   const id = head.snapshotId;
-  const [namespaces, tables, columns, constraints, indexes, enums] = await db.batch([
+  const [namespaces, tables, columns, constraints, indexes, enums, objects] = await db.batch([
     db.prepare('select name, comment from schema_namespace where snapshot_id = ? order by name').bind(id),
     db.prepare(`${TABLE_SELECT} where snapshot_id = ? order by schema_name, name`).bind(id),
     db.prepare(`${COLUMN_SELECT} where snapshot_id = ? order by schema_name, table_name, position`).bind(id),
@@ -744,6 +763,7 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
         'select schema_name as schema, name, enum_values as "values" from schema_enum where snapshot_id = ? order by schema_name, name',
       )
       .bind(id),
+    db.prepare('select kind, body from schema_object where snapshot_id = ? order by kind, ordinal').bind(id),
   ]);
   const key = (schema: string, name: string) => `${schema}\u0000${name}`;
   const byTable = new Map<string, TableInfo>();
@@ -778,8 +798,25 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
     enums: ((enums?.results ?? []) as { schema: string; name: string; values: string }[]).map(
       (e): EnumInfo => ({ schema: e.schema, name: e.name, values: parse<string[]>(e.values) }),
     ),
+    // Postgres snapshots stored before sequences and domains were introspected load with none.
+    ...(head.engine === 'postgres' ? objectsOf((objects?.results ?? []) as ObjectRow[]) : {}),
     queryCount: head.queryCount,
   };
+}
+
+interface ObjectRow {
+  kind: 'sequence' | 'domain';
+  body: string;
+}
+
+function objectsOf(rows: ObjectRow[]): Pick<SchemaSnapshot, 'sequences' | 'domains'> {
+  const sequences: SequenceInfo[] = [];
+  const domains: DomainInfo[] = [];
+  for (const r of rows) {
+    if (r.kind === 'sequence') sequences.push(parse<SequenceInfo>(r.body));
+    else domains.push(parse<DomainInfo>(r.body));
+  }
+  return { sequences, domains };
 }
 
 export interface SearchHit {

@@ -41,7 +41,7 @@ describe('Pagila (PostgreSQL)', () => {
   let snap: SchemaSnapshot;
   beforeAll(async () => {
     const result = await sync(owner, ids.pagila);
-    expect(result.queryCount).toBe(7);
+    expect(result.queryCount).toBe(10);
     snap = await exported(ids.pagila);
   });
 

@@ -76,7 +76,31 @@ function generated(tables: number, columns: number): SchemaSnapshot {
     namespaces: [{ name: 'app', comment: null }],
     tables: list,
     enums: [{ schema: 'app', name: 'mood', values: ['ok', "it's"] }],
-    queryCount: 7,
+    sequences: [
+      {
+        schema: 'app',
+        name: 't_00000_id_seq',
+        dataType: 'bigint',
+        start: '1',
+        increment: '1',
+        min: '1',
+        max: '9223372036854775807',
+        cache: '1',
+        cycle: false,
+        ownedBy: { schema: 'app', table: 't_00000', column: 'id' },
+      },
+    ],
+    domains: [
+      {
+        schema: 'app',
+        name: 'year',
+        baseType: 'integer',
+        default: null,
+        notNull: true,
+        checks: [{ name: 'year_check', expression: '(VALUE >= 1901)' }],
+      },
+    ],
+    queryCount: 10,
   };
 }
 

@@ -39,6 +39,8 @@ export interface AppServer {
 export interface AppServerOptions {
   /** JSON of dev/endpoints `LocalEndpointUrls` (the test global setup provides it); started here when absent. */
   localEndpoints?: string;
+  /** Extra `--var`s, e.g. higher rate limits for the benchmark's load. */
+  vars?: Record<string, string>;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, what: string) {
@@ -135,6 +137,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
     // Fresh secrets for a fresh database; the developer's .dev.vars is never read or needed.
     AUTH_SECRET: randomBytes(32).toString('hex'),
     VAULT_KEYS: `test1:${randomBytes(32).toString('base64')}`,
+    ...options.vars,
   };
   const args = [
     WRANGLER,

@@ -286,7 +286,7 @@ await section('rooms', async () => {
   // The reference's own footprint for the same idle rooms, measured in this process.
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const refBefore = process.memoryUsage().rss;
+  const refBefore = process.memoryUsage().heapUsed;
   for (let i = 0; i < P.idleRooms; i++) {
     const c = await RoomClient.connect(`${ref.url}/idle-${i}`);
     c.insert('select 1;');
@@ -295,7 +295,7 @@ await section('rooms', async () => {
   }
   await new Promise((r) => setTimeout(r, 500));
   gc?.();
-  const refPerRoom = (process.memoryUsage().rss - refBefore) / 1024 / P.idleRooms;
+  const refPerRoom = (process.memoryUsage().heapUsed - refBefore) / 1024 / P.idleRooms;
   await ref.close();
   if (appPid) {
     const rooms: string[] = [];
@@ -317,7 +317,7 @@ await section('rooms', async () => {
     out.push({
       group: 'rooms',
       name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
-      reference: { name: 'plain Node Yjs server (RSS of the bench process)', value: refPerRoom },
+      reference: { name: 'plain Node Yjs server (JS heap per room, in process)', value: refPerRoom },
       unit: 'KiB',
       atrium: perRoom,
     });

@@ -21,6 +21,11 @@ export async function mixedLoad(opts: {
   targets: Target[];
   room: { url: string; headers: Record<string, string>; typists: number };
 }): Promise<Row[]> {
+  // Reference: each request alone at the same concurrency, just before the mixed run.
+  const aloneSeconds = Math.max(2, Math.round(opts.seconds / 6));
+  const alone: number[] = [];
+  for (const t of opts.targets) alone.push((await run(t, aloneSeconds)).requests.average);
+
   const typists: RoomClient[] = [];
   for (let i = 0; i < opts.room.typists; i++)
     typists.push(await RoomClient.connect(opts.room.url, opts.room.headers));
@@ -36,18 +41,7 @@ export async function mixedLoad(opts: {
     }
   })();
 
-  const results = await Promise.all(
-    opts.targets.map((t) =>
-      autocannon({
-        url: t.url,
-        method: t.method ?? 'GET',
-        headers: t.headers ?? {},
-        ...(t.body ? { body: t.body } : {}),
-        connections: t.connections,
-        duration: opts.seconds,
-      }),
-    ),
-  );
+  const results = await Promise.all(opts.targets.map((t) => run(t, opts.seconds)));
   await typing;
   await new Promise((r) => setTimeout(r, 500));
   const converged = typists.every((t) => t.text.length === typists[0]?.text.length);
@@ -63,6 +57,7 @@ export async function mixedLoad(opts: {
       name: `${t.name} under mixed load (${t.connections} connections, ${opts.seconds}s)`,
       unit: 'req/s',
       atrium: r.requests.average,
+      reference: { name: `the same request alone (${aloneSeconds}s)`, value: alone[i] as number },
       higherIsBetter: true,
       note: `p99 ${r.latency.p99} ms, ${r.requests.total} requests, ${failures} errors, ${limited} deliberate 429s`,
     };
@@ -72,8 +67,20 @@ export async function mixedLoad(opts: {
     name: `room edits during the load (${opts.room.typists} typists)`,
     unit: 'edits/s',
     atrium: edits / opts.seconds,
+    reference: { name: 'offered rate (each typist every 50 ms)', value: opts.room.typists * 20 },
     higherIsBetter: true,
     note: converged ? 'all typists converged to the same text' : 'typists did NOT converge',
   });
   return rows;
+}
+
+function run(t: Target, seconds: number) {
+  return autocannon({
+    url: t.url,
+    method: t.method ?? 'GET',
+    headers: t.headers ?? {},
+    ...(t.body ? { body: t.body } : {}),
+    connections: t.connections,
+    duration: seconds,
+  });
 }

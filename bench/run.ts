@@ -11,12 +11,19 @@ import { startLocalEndpoints } from '../dev/endpoints/index.ts';
 import { startAppServer } from '../test/support/app-server.ts';
 import { AtriumClient } from '../test/support/http-client.ts';
 import { measureFanout, RoomClient } from '../test/support/yjs-client.ts';
-import { startReferenceYjsServer } from './reference/yjs-ws-server.ts';
 import { type Row, writeReport } from './report.ts';
 import { httpRows } from './rows/http.ts';
 import { mixedLoad } from './rows/load.ts';
 import { sizeRows } from './rows/size.ts';
-import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, workerdPidIn } from './servers.ts';
+import {
+  ensurePgDatabase,
+  peakRss,
+  psql,
+  rssMiB,
+  spawnReferenceYjsServer,
+  startReferenceWorker,
+  workerdPidIn,
+} from './servers.ts';
 import { round, sample, summarize } from './stats.ts';
 
 const full = process.argv.includes('--full');
@@ -262,7 +269,7 @@ await section('export', async () => {
 
 await section('rooms', async () => {
   const out: Row[] = [];
-  const ref = await startReferenceYjsServer();
+  const ref = await spawnReferenceYjsServer();
   const wsBase = app.url.replace('http', 'ws');
   for (const n of [10, P.bigRoom]) {
     const doc = await client.json<{ id: string }>('POST', '/api/documents', {
@@ -283,20 +290,17 @@ await section('rooms', async () => {
       reference: { name: 'plain Node Yjs WebSocket server', value: summarize(plain) },
     });
   }
-  // The reference's own footprint for the same idle rooms, measured in this process.
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const refBefore = process.memoryUsage().heapUsed;
+  // The reference's footprint for the same idle rooms, read from its process like workerd's.
+  const refBefore = rssMiB(ref.pid);
   for (let i = 0; i < P.idleRooms; i++) {
     const c = await RoomClient.connect(`${ref.url}/idle-${i}`);
     c.insert('select 1;');
     await new Promise((r) => setTimeout(r, 20));
     c.close();
   }
-  await new Promise((r) => setTimeout(r, 500));
-  gc?.();
-  const refPerRoom = (process.memoryUsage().heapUsed - refBefore) / 1024 / P.idleRooms;
-  await ref.close();
+  await new Promise((r) => setTimeout(r, 2000));
+  const refPerRoom = ((rssMiB(ref.pid) - refBefore) * 1024) / P.idleRooms;
+  ref.stop();
   if (appPid) {
     const rooms: string[] = [];
     for (let i = 0; i < P.idleRooms; i++) {
@@ -317,7 +321,7 @@ await section('rooms', async () => {
     out.push({
       group: 'rooms',
       name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
-      reference: { name: 'plain Node Yjs server (JS heap per room, in process)', value: refPerRoom },
+      reference: { name: 'plain Node Yjs server (its process RSS)', value: refPerRoom },
       unit: 'KiB',
       atrium: perRoom,
     });

@@ -111,3 +111,15 @@ export function ensurePgDatabase(name: string): void {
   const exists = psql('postgres', `select 1 from pg_database where datname = '${name}'`).trim();
   if (!exists) psql('postgres', `create database ${name}`);
 }
+
+/** The reference Yjs server in a child process: its URL, pid (for RSS) and a stop. */
+export async function spawnReferenceYjsServer(): Promise<{ url: string; pid: number; stop(): void }> {
+  const child = spawn(process.execPath, ['bench/reference/yjs-ws-server.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`reference Yjs server exited with ${code}`)));
+  });
+  return { url, pid: child.pid ?? 0, stop: () => child.kill() };
+}

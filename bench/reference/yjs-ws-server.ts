@@ -87,3 +87,10 @@ export function startReferenceYjsServer(
     });
   });
 }
+
+// Run on its own (`node bench/reference/yjs-ws-server.ts`), the reference is a separate
+// process like workerd, so the benchmark can read its memory the same way.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { url } = await startReferenceYjsServer();
+  console.log(url);
+}

@@ -94,6 +94,22 @@ async function limitAttempt(env: Env, kind: keyof typeof ATTEMPT_LIMITS, ip: str
   await enforceRateLimit(env, `${kind}:account:${email}`, ATTEMPT_LIMITS[kind].account(env));
 }
 
+/** A successful sign-up or sign-in: audit it under the user's default org; the body to answer. */
+async function recordSignIn(env: Env, res: Response, action: string, ip: string | null) {
+  const { user } = await res.json<{ user: { id: string; email: string; name: string } }>();
+  const orgId = await defaultOrgId(env, user.id);
+  await recordAudit(env, {
+    actorId: user.id,
+    actorEmail: user.email,
+    orgId,
+    action,
+    target: `user:${user.id}`,
+    outcome: 'success',
+    ip,
+  });
+  return { user: pickUser(user), orgId };
+}
+
 export const auth = createRouter()
   .openapi(signUp, async (c) => {
     const body = c.req.valid('json');
@@ -105,18 +121,7 @@ export const auth = createRouter()
       asResponse: true,
     });
     if (!res.ok) throw await betterAuthError(res);
-    const { user } = await res.json<{ user: { id: string; email: string; name: string } }>();
-    const orgId = await defaultOrgId(c.env, user.id);
-    await recordAudit(c.env, {
-      actorId: user.id,
-      actorEmail: user.email,
-      orgId,
-      action: 'auth.sign_up',
-      target: `user:${user.id}`,
-      outcome: 'success',
-      ip,
-    });
-    return withCookies(res, c.json({ user: pickUser(user), orgId }, 201));
+    return withCookies(res, c.json(await recordSignIn(c.env, res, 'auth.sign_up', ip), 201));
   })
   .openapi(signIn, async (c) => {
     const body = c.req.valid('json');
@@ -145,18 +150,7 @@ export const auth = createRouter()
       }
       throw await betterAuthError(res);
     }
-    const { user } = await res.json<{ user: { id: string; email: string; name: string } }>();
-    const orgId = await defaultOrgId(c.env, user.id);
-    await recordAudit(c.env, {
-      actorId: user.id,
-      actorEmail: user.email,
-      orgId,
-      action: 'auth.sign_in',
-      target: `user:${user.id}`,
-      outcome: 'success',
-      ip,
-    });
-    return withCookies(res, c.json({ user: pickUser(user), orgId }, 200));
+    return withCookies(res, c.json(await recordSignIn(c.env, res, 'auth.sign_in', ip), 200));
   })
   .openapi(signOut, async (c) => {
     const caller = c.get('auth');

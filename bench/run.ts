@@ -217,7 +217,7 @@ await section('export', async () => {
   const t0 = performance.now();
   const res = await client.request(
     'GET',
-    `/api/connections/${pg}/export?format=csv&schema=public&table=export_src`,
+    `/api/connections/${pg}/export?format=csv&schema=public&table=export_src&escapeFormulas=false`,
   );
   if (!res.ok || !res.body) throw new Error(`export ${res.status} ${await res.text()}`);
   let bytes = 0;

@@ -20,7 +20,7 @@ function run(cmd: string, args: string[]) {
   }
 }
 
-ensureDevVars();
+const devVarsFile = ensureDevVars();
 run('node_modules/.bin/vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 run(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local']);
 run(wrangler, ['d1', 'migrations', 'apply', 'DEMO_DB', '--local']);
@@ -29,13 +29,18 @@ run(wrangler, ['d1', 'migrations', 'apply', 'DEMO_DB', '--local']);
 // the same drivers as in production. Started only when a local server answers.
 let endpoints: LocalEndpoints | undefined;
 const servers = { PostgreSQL: await answers('127.0.0.1', 5432), MariaDB: await answers('127.0.0.1', 3306) };
-const devVars: string[] = [];
+// Local databases live on loopback, which the host policy refuses in production (worker/connections/host-policy.ts).
+const devVars: string[] = ['--var', 'ALLOW_PRIVATE_HOSTS:1'];
 if (servers.PostgreSQL || servers.MariaDB) {
-  endpoints = await startLocalEndpoints({ port: Number(process.env.LOCAL_ENDPOINTS_PORT ?? 8790) });
+  endpoints = await startLocalEndpoints({
+    port: Number(process.env.LOCAL_ENDPOINTS_PORT ?? 8790),
+    secret: devVarsFile.LOCAL_ENDPOINTS_SECRET,
+  });
   const { neonHttp, neonWs, planetscale } = endpoints;
   devVars.push('--var', `LOCAL_ENDPOINTS:${JSON.stringify({ neonHttp, neonWs, planetscale })}`);
   const up = Object.entries(servers).map(([name, ok]) => `${name} ${ok ? 'up' : 'not answering'}`);
-  console.log(`▶ local database endpoints on ${planetscale} (${up.join(', ')})`);
+  // The URL holds the secret: name only the port.
+  console.log(`▶ local database endpoints on 127.0.0.1:${new URL(planetscale).port} (${up.join(', ')})`);
 } else {
   console.log(
     '▶ no local PostgreSQL/MariaDB answering: Postgres/MySQL connections will reach only remote services',

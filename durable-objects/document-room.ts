@@ -1,40 +1,30 @@
 import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import * as decoding from 'lib0/decoding';
 import type { Connection, ConnectionContext, WSMessage } from 'partyserver';
 import { YServer } from 'y-partyserver';
 import * as Y from 'yjs';
-import { memberRole } from '../worker/auth/orgs.ts';
-import { can, roleRank } from '../worker/auth/policy.ts';
+import { can } from '../worker/auth/policy.ts';
 import { documents } from '../worker/meta/documents.ts';
 import type { SchemaChangedEvent } from '../worker/schema/events.ts';
+import { AwarenessThrottle, identityOf, mayControl, rewriteAwareness } from './awareness-guard.ts';
 import { type DocumentContent, initialUpdate, readContent } from './document-shape.ts';
+import { byteLength, peekKind, SYNC_UPDATE, toBytes } from './frame-kind.ts';
 import {
   CloseCode,
   MAX_RUN_EVENT_BYTES,
   ROOM_LIMITS,
-  type RoomActor,
   type RunEvent,
   type ServerMessage,
 } from './protocol.ts';
 import { type RoomSession, readSessionHeaders } from './room-session.ts';
 import { RunBoard } from './run-board.ts';
+import { isRefusal, RunChannel } from './run-channel.ts';
 import { ClientMessageSchema, type PublishRunInput, PublishRunSchema } from './run-messages.ts';
+import { closeFor, SessionRecheck, type SessionVerdict, tokenExpired } from './session-check.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { UpdateLog } from './update-log.ts';
 
-// y-protocols message tags (the first varuints of every binary frame).
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
-const SYNC_STEP_1 = 0;
-const SYNC_UPDATE = 2;
-
-/** How often a live socket's membership is re-read from D1 (on its next message). */
-const MEMBERSHIP_RECHECK_MS = 60_000;
 const ORG_KEY = 'orgId';
-
-/** The socket attachment: survives hibernation. y-partyserver adds its awareness ids beside it. */
-type SocketState = RoomSession;
 
 /**
  * One collaborative document: a y-partyserver room whose sockets hibernate when idle.
@@ -49,9 +39,11 @@ export class DocumentRoom extends YServer {
 
   readonly #log = new UpdateLog(this.ctx.storage);
   readonly #runs = new RunBoard(this.ctx.storage.sql);
+  readonly #runChannel = new RunChannel(this.ctx.storage.sql);
+  readonly #presence = new AwarenessThrottle();
   /** In memory only: after a wake-up every socket starts with a full bucket and a fresh re-check. */
   readonly #buckets = new Map<string, TokenBucket>();
-  readonly #checkedAt = new Map<string, number>();
+  readonly #recheck = new SessionRecheck(this.env);
   #deleted = false;
 
   // ---- Lifecycle -------------------------------------------------------------------------
@@ -90,7 +82,8 @@ export class DocumentRoom extends YServer {
 
   override getConnectionTags(connection: Connection, ctx: ConnectionContext): string[] {
     const session = readSessionHeaders(ctx.request.headers);
-    return session ? [userTag(session.userId)] : [connection.id];
+    if (!session) return [connection.id];
+    return session.tokenId ? [userTag(session.userId), tokenTag(session.tokenId)] : [userTag(session.userId)];
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
@@ -99,14 +92,18 @@ export class DocumentRoom extends YServer {
       connection.close(CloseCode.Forbidden, 'No session');
       return;
     }
-    connection.setState({ ...session } satisfies SocketState);
+    connection.setState({ ...session } satisfies RoomSession);
+    if (tokenExpired(session)) {
+      closeFor(connection, 'token-expired');
+      return;
+    }
     let open = 0;
     for (const _ of this.getConnections()) open++;
     if (open > ROOM_LIMITS.maxConnections) {
       connection.close(CloseCode.RoomFull, 'Room is full');
       return;
     }
-    this.#checkedAt.set(connection.id, Date.now());
+    this.#recheck.checkedNow(connection.id);
     super.onConnect(connection, ctx);
     this.#send(connection, {
       type: 'welcome',
@@ -117,11 +114,13 @@ export class DocumentRoom extends YServer {
       limits: ROOM_LIMITS,
     });
     this.#send(connection, { type: 'runs', runs: this.#runs.latest() });
+    if (session.tokenExpiresAt !== undefined) void this.#closeAtExpiry(session.tokenExpiresAt);
   }
 
   override onClose(connection: Connection, code: number, reason: string, wasClean: boolean): void {
     this.#buckets.delete(connection.id);
-    this.#checkedAt.delete(connection.id);
+    this.#recheck.forget(connection.id);
+    this.#presence.forget(connection.id);
     super.onClose(connection, code, reason, wasClean);
   }
 
@@ -138,6 +137,10 @@ export class DocumentRoom extends YServer {
       connection.close(CloseCode.Forbidden, 'No session');
       return;
     }
+    if (tokenExpired(session)) {
+      closeFor(connection, 'token-expired');
+      return;
+    }
     const size = byteLength(message);
     if (size > ROOM_LIMITS.maxMessageBytes) {
       connection.close(
@@ -150,7 +153,7 @@ export class DocumentRoom extends YServer {
       connection.close(CloseCode.RateLimited, 'Too many messages');
       return;
     }
-    this.#maybeRecheckMembership(connection, session);
+    this.#recheck.maybe(connection, session);
     if (typeof message === 'string') {
       super.onMessage(connection, message);
       return;
@@ -158,6 +161,10 @@ export class DocumentRoom extends YServer {
     const bytes = toBytes(message);
     const kind = peekKind(bytes);
     if (kind === 'invalid') return;
+    if (kind === 'awareness') {
+      this.#onAwareness(connection, session, bytes);
+      return;
+    }
     if (kind === 'doc-update') {
       if (!can(session.role, 'document.write')) {
         // Sync step 2 is every client's routine reply on join; only explicit edits get a notice.
@@ -194,34 +201,20 @@ export class DocumentRoom extends YServer {
       this.#send(connection, { type: 'refused', reason: 'invalid-message', message: 'Unknown message' });
       return;
     }
-    const by: RoomActor = { userId: session.userId, name: session.name };
     const msg = parsed.data;
     if (msg.type === 'run') {
-      this.#publish({
-        type: 'run-started',
-        runId: msg.runId ?? crypto.randomUUID(),
-        blockId: msg.blockId,
-        by,
-        at: Date.now(),
-      });
+      const outcome = this.#runChannel.start(session, msg);
+      if (isRefusal(outcome)) {
+        this.#send(connection, outcome);
+        return;
+      }
+      this.#send(connection, outcome.granted);
+      this.#publish(outcome.started);
       return;
     }
-    if (!can(session.role, 'document.write')) {
-      this.#send(connection, {
-        type: 'refused',
-        reason: 'read-only',
-        message: 'Viewers cannot share run results',
-      });
-      return;
-    }
-    const event: RunEvent = { ...msg, type: 'run-finished', by, at: Date.now() };
-    if (!this.#publish(event)) {
-      this.#send(connection, {
-        type: 'refused',
-        reason: 'invalid-message',
-        message: `Run results are limited to ${MAX_RUN_EVENT_BYTES} bytes; share a handle instead of rows`,
-      });
-    }
+    const outcome = this.#runChannel.finish(session, msg);
+    if (isRefusal(outcome)) this.#send(connection, outcome);
+    else this.#publish(outcome);
   }
 
   // ---- RPC (called by the Worker) --------------------------------------------------------
@@ -267,12 +260,24 @@ export class DocumentRoom extends YServer {
    * `role-changed` (4001, the client reconnects and joins with its new role).
    */
   disconnectUser(userId: string, reason: 'revoked' | 'role-changed' = 'revoked'): number {
-    let closed = 0;
-    for (const connection of this.getConnections(userTag(userId))) {
-      closeFor(connection, reason);
-      closed++;
+    return this.#closeTagged(userTag(userId), reason);
+  }
+
+  /** Closes every socket opened with API token `tokenId` (4401, no reconnect): call on revoke. */
+  disconnectToken(tokenId: string): number {
+    return this.#closeTagged(tokenTag(tokenId), 'token-revoked');
+  }
+
+  /** Closes token sockets whose token expired, then waits for the next expiry. */
+  override async onAlarm(): Promise<void> {
+    let next = Number.POSITIVE_INFINITY;
+    for (const connection of this.getConnections()) {
+      const session = stateOf(connection);
+      if (session?.tokenExpiresAt === undefined) continue;
+      if (tokenExpired(session)) closeFor(connection, 'token-expired');
+      else next = Math.min(next, session.tokenExpiresAt);
     }
-    return closed;
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 
   /** Deletes the document: every socket is closed with 4410 and the room's storage wiped. */
@@ -282,6 +287,7 @@ export class DocumentRoom extends YServer {
     await this.ctx.storage.deleteAll();
     this.#log.reset();
     this.#runs.reset();
+    this.#runChannel.reset();
   }
 
   // ---- Internals -------------------------------------------------------------------------
@@ -316,6 +322,15 @@ export class DocumentRoom extends YServer {
     return true;
   }
 
+  #closeTagged(tag: string, verdict: Exclude<SessionVerdict, 'ok'>): number {
+    let closed = 0;
+    for (const connection of this.getConnections(tag)) {
+      closeFor(connection, verdict);
+      closed++;
+    }
+    return closed;
+  }
+
   #send(connection: Connection, message: ServerMessage): void {
     this.sendCustomMessage(connection, JSON.stringify(message));
   }
@@ -329,62 +344,42 @@ export class DocumentRoom extends YServer {
     return bucket;
   }
 
-  /** A cheap safety net behind `disconnectUser`: at most one D1 read per socket per minute. */
-  #maybeRecheckMembership(connection: Connection, session: RoomSession): void {
-    const now = Date.now();
-    const last = this.#checkedAt.get(connection.id);
-    if (last !== undefined && now - last < MEMBERSHIP_RECHECK_MS) return;
-    this.#checkedAt.set(connection.id, now);
-    memberRole(this.env, session.orgId, session.userId)
-      .then((role) => {
-        if (role === null) closeFor(connection, 'revoked');
-        // Tokens may hold less than the member role (their ceiling), so only a demotion matters.
-        else if (roleRank(role) < roleRank(session.role)) closeFor(connection, 'role-changed');
-      })
-      .catch(() => {
-        // D1 unavailable: keep the socket; the next minute's message checks again.
-        this.#checkedAt.delete(connection.id);
+  /**
+   * Presence: capped, stamped with the sender's real name and colour, and rate-limited per
+   * socket (held frames are coalesced). A refusal keeps the socket open.
+   */
+  #onAwareness(connection: Connection, session: RoomSession, bytes: Uint8Array): void {
+    if (bytes.byteLength > ROOM_LIMITS.maxAwarenessBytes) {
+      this.#send(connection, {
+        type: 'refused',
+        reason: 'too-large',
+        message: `Presence frames are limited to ${ROOM_LIMITS.maxAwarenessBytes} bytes`,
       });
+      return;
+    }
+    let frame: Uint8Array | null;
+    try {
+      const states = this.document.awareness.getStates();
+      const sockets = [...this.getConnections(userTag(session.userId))];
+      frame = rewriteAwareness(bytes, identityOf(session), (id) => mayControl(states, sockets, id));
+    } catch {
+      return; // Malformed: y-partyserver would only log it; nobody else must see it.
+    }
+    if (frame) this.#presence.offer(connection.id, frame, (f) => super.onMessage(connection, f));
+  }
+
+  /** Token sockets close at their token's expiry even when idle (an alarm, which survives hibernation). */
+  async #closeAtExpiry(expiresAt: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > expiresAt) await this.ctx.storage.setAlarm(expiresAt);
   }
 }
 
 const userTag = (userId: string) => `user:${userId}`;
+const tokenTag = (tokenId: string) => `token:${tokenId}`;
 
-function closeFor(connection: Connection, reason: 'revoked' | 'role-changed'): void {
-  if (reason === 'revoked') connection.close(CloseCode.Forbidden, 'Membership revoked');
-  else connection.close(CloseCode.Rejoin, 'Role changed; reconnect');
-}
-
-function stateOf(connection: Connection): SocketState | null {
-  const state = connection.state as Partial<SocketState> | null;
-  return state?.userId && state.role && state.orgId ? (state as SocketState) : null;
-}
-
-function byteLength(message: WSMessage): number {
-  if (typeof message !== 'string') return message.byteLength;
-  // UTF-8 needs at most 3 bytes per UTF-16 unit: encode only when that bound could exceed the limit.
-  return message.length * 3 <= ROOM_LIMITS.maxMessageBytes
-    ? message.length
-    : new TextEncoder().encode(message).byteLength;
-}
-
-function toBytes(message: ArrayBuffer | ArrayBufferView): Uint8Array {
-  return message instanceof ArrayBuffer
-    ? new Uint8Array(message)
-    : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-}
-
-/** Classifies a binary frame without decoding its payload. */
-function peekKind(bytes: Uint8Array): 'doc-read' | 'doc-update' | 'awareness' | 'invalid' {
-  try {
-    const decoder = decoding.createDecoder(bytes);
-    const type = decoding.readVarUint(decoder);
-    if (type === MESSAGE_AWARENESS) return 'awareness';
-    if (type !== MESSAGE_SYNC) return 'invalid';
-    const step = decoding.readVarUint(decoder);
-    if (step === SYNC_STEP_1) return 'doc-read';
-    return step === 1 || step === SYNC_UPDATE ? 'doc-update' : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+/** The socket attachment survives hibernation; y-partyserver keeps its awareness ids beside it. */
+function stateOf(connection: Connection): RoomSession | null {
+  const state = connection.state as Partial<RoomSession> | null;
+  return state?.userId && state.role && state.orgId ? (state as RoomSession) : null;
 }

@@ -39,6 +39,16 @@ export const ROOM_LIMITS = {
   messagesPerSecond: 60,
   /** Frames a socket may send in a burst before the sustained rate applies. */
   messageBurst: 240,
+  /** Largest awareness (presence) frame; larger ones are refused and not relayed. */
+  maxAwarenessBytes: 8 * 1024,
+  /** Awareness frames relayed per second per socket; the excess is coalesced into the latest. */
+  awarenessPerSecond: 10,
+  /** Awareness frames relayed at once before `awarenessPerSecond` applies. */
+  awarenessBurst: 10,
+  /** Runs a member may have in progress at once; starting more forgets their oldest. */
+  maxPendingRunsPerMember: 8,
+  /** A started run whose result has not arrived after this long can no longer be finished. */
+  pendingRunTtlMs: 15 * 60_000,
 } as const;
 
 export type RoomLimits = typeof ROOM_LIMITS;
@@ -51,6 +61,8 @@ export type RoomLimits = typeof ROOM_LIMITS;
 export const CloseCode = {
   /** The member's role changed: reconnect to join with the new role. */
   Rejoin: 4001,
+  /** The API token that opened the socket was revoked or expired. */
+  TokenInvalid: 4401,
   /** A frame exceeded `maxMessageBytes`. */
   MessageTooLarge: 4400,
   /** Membership revoked, or the room could not verify the caller. */
@@ -69,6 +81,7 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.MessageTooLarge,
+  CloseCode.TokenInvalid,
   CloseCode.Forbidden,
   CloseCode.Gone,
   CloseCode.DocumentTooLarge,
@@ -170,22 +183,47 @@ export type ServerMessage =
     }
   /** The latest run of every block, sent on join so late joiners see results. */
   | { type: 'runs'; runs: RunEvent[] }
+  /** To the sender of `run` only: the id the room minted; its `run-result` must carry it. */
+  | RunGranted
   | RunStarted
   | RunFinished
   | SchemaChanged
   /** Something this socket sent was refused; the socket stays open. */
-  | { type: 'refused'; reason: 'read-only' | 'invalid-message'; message: string };
+  | {
+      type: 'refused';
+      reason: RefusalReason;
+      message: string;
+      /** Echoes the `requestId` of a refused `run`, so the sender can stop waiting. */
+      requestId?: string;
+    };
+
+export type RefusalReason = 'read-only' | 'invalid-message' | 'unknown-run' | 'too-large';
+
+export interface RunGranted {
+  type: 'run-granted';
+  /** The sender's `requestId`. */
+  requestId?: string;
+  runId: string;
+  blockId: string;
+  startedAt: number;
+}
 
 /** Messages a client may send (JSON after the `__YPS:` prefix). */
 export type ClientMessage =
-  /** "I am running this block": broadcast as `run-started` with the sender as `by`. */
-  | { type: 'run'; blockId: string; runId?: string }
-  /** Editors only: the outcome of a run this client executed, broadcast as `run-finished`. */
+  /**
+   * Editors only: "I am running this block". The room mints a run id, answers the sender
+   * with `run-granted` and broadcasts `run-started` with the sender as `by`.
+   */
+  | { type: 'run'; blockId: string; requestId?: string }
+  /**
+   * Editors only: the outcome of a run the room granted to this member (`runId` from
+   * `run-granted`), broadcast once as `run-finished`; any other run id is refused.
+   */
   | {
       type: 'run-result';
-      blockId: string;
+      /** Ignored: the block is the one the run was granted for. */
+      blockId?: string;
       runId: string;
-      startedAt?: number;
       result?: RunResultSummary;
       error?: { code: string; message: string };
     };

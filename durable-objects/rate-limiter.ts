@@ -37,6 +37,18 @@ export class RateLimiter extends DurableObject<Env> {
     return { allowed: true, remaining: limit - window.count, retryAfter: 0 };
   }
 
+  /**
+   * Gives back one hit of the current window, for limits that count failures: the attempt is
+   * counted up front (so parallel guesses cannot all slip past the check) and returned when it
+   * succeeds.
+   */
+  refund(): void {
+    const window = this.ctx.storage.kv.get<Window>('window');
+    if (!window || window.count === 0) return;
+    window.count--;
+    this.ctx.storage.kv.put('window', window);
+  }
+
   override async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
   }

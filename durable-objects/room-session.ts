@@ -11,6 +11,10 @@ export interface RoomSession {
   name: string;
   orgId: string;
   role: RoomRole;
+  /** Set when the socket was opened with an API token: revoking the token closes the socket. */
+  tokenId?: string;
+  /** The token's expiry (epoch ms), when it has one: the socket closes then. */
+  tokenExpiresAt?: number;
 }
 
 const HEADER = {
@@ -18,6 +22,8 @@ const HEADER = {
   name: 'x-atrium-user-name',
   orgId: 'x-atrium-org-id',
   role: 'x-atrium-role',
+  tokenId: 'x-atrium-token-id',
+  tokenExpiresAt: 'x-atrium-token-expires-at',
 } as const;
 
 const ROLES: ReadonlySet<string> = new Set(['viewer', 'editor', 'admin', 'owner']);
@@ -29,6 +35,11 @@ export function writeSessionHeaders(headers: Headers, session: RoomSession): voi
   headers.set(HEADER.name, encodeURIComponent(session.name));
   headers.set(HEADER.orgId, session.orgId);
   headers.set(HEADER.role, session.role);
+  headers.delete(HEADER.tokenId);
+  headers.delete(HEADER.tokenExpiresAt);
+  if (session.tokenId) headers.set(HEADER.tokenId, session.tokenId);
+  if (session.tokenExpiresAt !== undefined)
+    headers.set(HEADER.tokenExpiresAt, String(session.tokenExpiresAt));
 }
 
 export function readSessionHeaders(headers: Headers): RoomSession | null {
@@ -43,5 +54,10 @@ export function readSessionHeaders(headers: Headers): RoomSession | null {
   } catch {
     name = '';
   }
-  return { userId, orgId, role: role as RoomRole, name };
+  const session: RoomSession = { userId, orgId, role: role as RoomRole, name };
+  const tokenId = headers.get(HEADER.tokenId);
+  if (tokenId) session.tokenId = tokenId;
+  const expiresAt = Number(headers.get(HEADER.tokenExpiresAt) ?? Number.NaN);
+  if (Number.isFinite(expiresAt)) session.tokenExpiresAt = expiresAt;
+  return session;
 }

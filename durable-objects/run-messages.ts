@@ -19,17 +19,21 @@ const RunResultSummarySchema = z.object({
 
 const RunErrorSchema = z.object({ code: z.string().max(64), message: z.string().max(2000) });
 
-export const ClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), blockId: id, runId: id.optional() }),
-  z.object({
-    type: z.literal('run-result'),
-    blockId: id,
-    runId: id,
-    startedAt: z.number().int().nonnegative().optional(),
-    result: RunResultSummarySchema.optional(),
-    error: RunErrorSchema.optional(),
-  }),
-]);
+// A client's own `runId` or `startedAt` (older clients send them) is stripped: the room mints both.
+const ClientRunSchema = z.object({ type: z.literal('run'), blockId: id, requestId: id.optional() });
+
+const ClientRunResultSchema = z.object({
+  type: z.literal('run-result'),
+  blockId: id.optional(),
+  runId: id,
+  result: RunResultSummarySchema.optional(),
+  error: RunErrorSchema.optional(),
+});
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [ClientRunSchema, ClientRunResultSchema]);
+
+export type ClientRunMessage = z.output<typeof ClientRunSchema>;
+export type ClientRunResultMessage = z.output<typeof ClientRunResultSchema>;
 
 const ActorSchema = z.object({ userId: id, name: z.string().max(256) });
 

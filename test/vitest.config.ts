@@ -25,6 +25,8 @@ export default defineConfig({
                 VAULT_KEYS: 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
                 // Neon/PlanetScale stand-ins started by test/support/global-setup.ts.
                 LOCAL_ENDPOINTS: inject('localEndpoints'),
+                // The test databases are on loopback; host-policy.test.ts turns this off per request.
+                ALLOW_PRIVATE_HOSTS: '1',
               },
             },
           })),

@@ -19,7 +19,9 @@ import { documents } from './routes/documents.ts';
 import { exports } from './routes/exports.ts';
 import { health } from './routes/health.ts';
 import { history } from './routes/history.ts';
+import { invitations } from './routes/invitations.ts';
 import { me } from './routes/me.ts';
+import { members } from './routes/members.ts';
 import { orgs } from './routes/orgs.ts';
 import { queries } from './routes/queries.ts';
 import { rows } from './routes/rows.ts';
@@ -79,6 +81,8 @@ export function createApp() {
   app.route('/', auth);
   app.route('/', me);
   app.route('/', orgs);
+  app.route('/', members);
+  app.route('/', invitations);
   app.route('/', tokens);
   app.route('/', audit);
   app.route('/', connections);

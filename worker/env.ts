@@ -20,6 +20,7 @@ export interface Env {
   /** Rate limits as `"<limit>/<windowSeconds>"` (worker/middleware/rate-limit.ts); tests lower them. */
   RATE_LIMIT_SIGN_IN_IP?: string;
   RATE_LIMIT_SIGN_IN_ACCOUNT?: string;
+  RATE_LIMIT_SIGN_IN_ACCOUNT_IP?: string;
   RATE_LIMIT_SIGN_UP_IP?: string;
   RATE_LIMIT_SIGN_UP_ACCOUNT?: string;
   RATE_LIMIT_TOKEN?: string;
@@ -28,6 +29,10 @@ export interface Env {
   QUERY_RATE_LIMIT_CONNECTION?: string;
   /** Queries running at once on one connection. */
   QUERY_CONCURRENCY?: string;
+  /** `1` lets connections reach loopback and private hosts (self-hosted, `npm start`); see connections/host-policy.ts. */
+  ALLOW_PRIVATE_HOSTS?: string;
+  /** Comma-separated D1 bindings organizations may attach as SQLite connections; never `DB` or a built-in. */
+  USER_D1_BINDINGS?: string;
   /** Local dev only: base URLs of the Neon/PlanetScale stand-ins (see dev/endpoints). */
   LOCAL_ENDPOINTS?: string;
 }

@@ -37,6 +37,9 @@ export const unauthorized = (message = 'Sign in or send a valid API token') =>
   new ApiError(401, 'unauthorized', message);
 export const forbidden = (message = 'Your role does not allow this action') =>
   new ApiError(403, 'forbidden', message);
+/** A 403 with its own code, for refusals more specific than the role check (`read_only_violation`...). */
+export const refused = (code: string, message: string, details?: Record<string, unknown>) =>
+  new ApiError(403, code, message, { details });
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 export const tooManyRequests = (retryAfterSeconds: number) =>

@@ -1,13 +1,17 @@
 /**
- * Local stand-ins for the serverless drivers' services, on one HTTP server bound to 127.0.0.1:
- * - `POST /sql`: Neon's SQL-over-HTTP (for `neon()`), see neon-http.ts;
- * - `GET /v2?address=host:port` (WebSocket): Neon's WebSocket proxy (for `Pool`/`Client`), see neon-ws.ts;
- * - `POST /psdb.v1alpha1.Database/*`: PlanetScale's HTTP API, see planetscale-http.ts.
+ * Local stand-ins for the serverless drivers' services, on one HTTP server bound to 127.0.0.1,
+ * every path behind the install's secret (see gate.ts; anything else is a 403):
+ * - `POST /<secret>/sql`: Neon's SQL-over-HTTP (for `neon()`), see neon-http.ts;
+ * - `GET /<secret>/v2?address=host:port` (WebSocket): Neon's WebSocket proxy (for `Pool`/`Client`),
+ *   see neon-ws.ts;
+ * - `POST /<secret>/psdb.v1alpha1.Database/*`: PlanetScale's HTTP API, see planetscale-http.ts.
  * Run by `npm start` (dev/start.ts) and the test global setup; never part of the Worker bundle.
- * The Worker learns the URLs from the `LOCAL_ENDPOINTS` var (JSON of `LocalEndpointUrls`).
+ * The Worker learns the URLs, secret included, from the `LOCAL_ENDPOINTS` var (JSON of
+ * `LocalEndpointUrls`).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { admit, newEndpointSecret } from './gate.ts';
 import { handleNeonHttp } from './neon-http.ts';
 import { createNeonWsBridge } from './neon-ws.ts';
 import { createPlanetScaleEndpoint } from './planetscale-http.ts';
@@ -17,7 +21,10 @@ export interface LocalEndpointUrls {
   neonHttp: string;
   /** For neonConfig.wsProxy (`ws://host:port/v2`; the driver appends `?address=`). */
   neonWs: string;
-  /** For the PlanetScale driver's `url` (credentials are added by the caller). */
+  /**
+   * For the PlanetScale driver's `url` (credentials are added by the caller). The driver resolves
+   * its API paths against the origin alone, so callers put this URL's path back in front of them.
+   */
   planetscale: string;
 }
 
@@ -25,12 +32,24 @@ export interface LocalEndpoints extends LocalEndpointUrls {
   close(): Promise<void>;
 }
 
-/** `port` 0 (the default) picks a free port, so concurrent test runs never collide. */
-export async function startLocalEndpoints(options: { port?: number } = {}): Promise<LocalEndpoints> {
+export interface LocalEndpointOptions {
+  /** 0 (the default) picks a free port, so concurrent test runs never collide. */
+  port?: number;
+  /** The install's secret (`.dev.vars` LOCAL_ENDPOINTS_SECRET); a fresh one per start when absent. */
+  secret?: string;
+}
+
+export async function startLocalEndpoints(options: LocalEndpointOptions = {}): Promise<LocalEndpoints> {
+  const secret = options.secret ?? newEndpointSecret();
+  if (!/^[\w-]{32,}$/.test(secret)) {
+    throw new Error('the local endpoint secret must be at least 32 URL-safe characters');
+  }
   const ws = createNeonWsBridge();
   const planetscale = createPlanetScaleEndpoint();
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const gate = admit(req, secret);
+    if (!gate.ok) return res.writeHead(gate.status).end();
+    const { path } = gate;
     const done = (p: Promise<void>) =>
       p.catch((err: unknown) => {
         // Last resort: handlers answer their own errors; this keeps the server alive.
@@ -43,8 +62,9 @@ export async function startLocalEndpoints(options: { port?: number } = {}): Prom
     res.writeHead(404).end();
   });
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === '/v2') ws.handleUpgrade(req, socket, head).catch(() => socket.destroy());
+    const gate = admit(req, secret);
+    if (!gate.ok) return socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    if (gate.path === '/v2') ws.handleUpgrade(req, socket, head).catch(() => socket.destroy());
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
@@ -52,7 +72,7 @@ export async function startLocalEndpoints(options: { port?: number } = {}): Prom
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const base = `127.0.0.1:${port}`;
+  const base = `127.0.0.1:${port}/${secret}`;
   return {
     neonHttp: `http://${base}/sql`,
     neonWs: `ws://${base}/v2`,

@@ -9,12 +9,21 @@
  * - 200 with `{command, rowCount, fields: [{name, dataTypeID...}], rows}` (or `{results: [...]}`);
  *   400 with the server error's fields (`message`, `code` = SQLSTATE, `position`...).
  * Connection failures use Node's codes in `code` (ECONNREFUSED, ENOTFOUND) so callers can name them.
+ *
+ * Every query goes through the extended protocol (one command per query, as Neon runs them), and
+ * rows are read one at a time with a cap on the response (Neon caps its responses too): past
+ * `MAX_RESPONSE_BYTES` the server session is dropped and the answer is a 400 "response is too
+ * large", so a huge result never sits whole in this process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
 import { resolveLocalTarget } from './targets.ts';
 
 type SqlRequest = { query: string; params?: unknown[] };
+/** Value bytes per response, all queries of a batch together. */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Counters for tests: how many value bytes this process has read from PostgreSQL. */
+export const neonHttpStats = { bytesRead: 0 };
 type Body = SqlRequest | { queries: SqlRequest[] };
 
 const ERROR_FIELDS = [
@@ -65,20 +74,44 @@ function errorBody(err: unknown): Record<string, unknown> {
   return body;
 }
 
-async function run(client: pg.Client, request: SqlRequest) {
-  const config: pg.QueryArrayConfig & { queryMode: 'extended' } = {
+class TooLarge extends Error {
+  constructor() {
+    super(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`);
+  }
+}
+
+async function run(client: pg.Client, request: SqlRequest, budget: { left: number }) {
+  const query = new pg.Query({
     text: request.query,
     values: (request.params ?? []) as unknown[],
     rowMode: 'array',
     types: rawText,
     // Neon always uses the extended protocol: one statement per query, like a prepared statement.
     queryMode: 'extended',
-  };
-  const result = await client.query(config);
+  } as pg.QueryConfig & { queryMode: 'extended' });
+  const rows: unknown[] = [];
+  const result = await new Promise<pg.QueryResult>((resolve, reject) => {
+    // With a 'row' listener and no callback, pg keeps no rows itself: only those counted here.
+    query.on('row', (row: (string | null)[]) => {
+      const size = row.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
+      neonHttpStats.bytesRead += size;
+      budget.left -= size;
+      if (budget.left < 0) {
+        // Stop the server producing the rest: the session goes, the transaction with it.
+        (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        reject(new TooLarge());
+        return;
+      }
+      rows.push(row);
+    });
+    query.on('end', resolve);
+    query.on('error', reject);
+    client.query(query);
+  });
   return {
     command: result.command,
     rowCount: result.rowCount,
-    rows: result.rows,
+    rows,
     fields: result.fields,
     rowAsArray: true,
   };
@@ -114,6 +147,7 @@ export async function handleNeonHttp(req: IncomingMessage, res: ServerResponse):
     if (!res.writableFinished) client.end().catch(() => {});
   });
   client.on('error', () => {}); // surfaced through the pending query instead
+  const budget = { left: MAX_RESPONSE_BYTES };
   try {
     await client.connect();
     if ('queries' in body) {
@@ -127,7 +161,7 @@ export async function handleNeonHttp(req: IncomingMessage, res: ServerResponse):
       await client.query(`BEGIN ${modes.join(' ')}`);
       try {
         const results = [];
-        for (const q of body.queries) results.push(await run(client, q));
+        for (const q of body.queries) results.push(await run(client, q, budget));
         await client.query('COMMIT');
         send(res, 200, { results });
       } catch (err) {
@@ -135,7 +169,7 @@ export async function handleNeonHttp(req: IncomingMessage, res: ServerResponse):
         throw err;
       }
     } else {
-      send(res, 200, await run(client, body));
+      send(res, 200, await run(client, body, budget));
     }
   } catch (err) {
     send(res, 400, errorBody(err));

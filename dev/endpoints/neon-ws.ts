@@ -2,7 +2,8 @@
  * The WebSocket-to-TCP bridge the Neon driver's `Pool`/`Client` expect (neonConfig.wsProxy):
  * `ws://<proxy>/v2?address=host:port`, then raw PostgreSQL protocol bytes both ways, one binary
  * message per chunk. Postgres authentication happens inside the tunnel, so no secret passes
- * through this code in a form it reads.
+ * through this code in a form it reads. Upgrades reach here only past gate.ts (the install's
+ * secret, no browser Origin): otherwise any page the developer opens could tunnel to their database.
  */
 import type { IncomingMessage } from 'node:http';
 import { connect } from 'node:net';

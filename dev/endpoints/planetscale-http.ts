@@ -13,9 +13,15 @@
  * `transaction()`) and session variables behave as on PlanetScale. PlanetScale credentials imply
  * the database; here the target server and database come from the `X-Atrium-Mysql-Target` header
  * (`host:port/database[?ssl=require]`), defaulting to 127.0.0.1:3306.
+ *
+ * One statement per request: connections refuse multi-statement text (`multipleStatements:
+ * false`, so the server itself rejects `select 1; commit`). Rows are read one at a time with a
+ * cap on the response, as PlanetScale caps its own: past `MAX_RESPONSE_BYTES` the session is
+ * dropped and the answer is a RESOURCE_EXHAUSTED error, so a huge result never sits whole here.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Connection as CoreConnection, FieldPacket, ResultSetHeader } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { resolveLocalTarget } from './targets.ts';
 
@@ -29,6 +35,65 @@ const FLAG_UNSIGNED = 32;
 const FLAG_ENUM = 256;
 const FLAG_SET = 2048;
 const BINARY_CHARSET = 63;
+/** Value bytes per response. */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** Counters for tests: how many value bytes this process has read from MySQL. */
+export const planetScaleStats = { bytesRead: 0 };
+
+class TooLarge extends Error {
+  readonly code = 'RESOURCE_EXHAUSTED';
+  constructor() {
+    super(`response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`);
+  }
+}
+
+/**
+ * Runs one statement reading rows as they arrive (the promise API would buffer them all).
+ * The first result set is the answer; a CALL's later ones are read and dropped.
+ */
+function streamQuery(conn: mysql.Connection, sql: string) {
+  // The promise wrapper's core connection: the only one whose queries emit rows one by one.
+  const core = (conn as unknown as { connection: CoreConnection }).connection;
+  return new Promise<{ fields?: FieldPacket[]; rows: (Buffer | null)[][]; header?: ResultSetHeader }>(
+    (resolve, reject) => {
+      let fields: FieldPacket[] | undefined;
+      let header: ResultSetHeader | undefined;
+      let sets = 0;
+      let left = MAX_RESPONSE_BYTES;
+      let failed = false;
+      const rows: (Buffer | null)[][] = [];
+      const query = core.query({ sql, rowsAsArray: true, typeCast: (field) => field.buffer() });
+      query.on('fields', (f: FieldPacket[]) => {
+        sets++;
+        if (sets === 1) fields = f;
+      });
+      query.on('result', (row: (Buffer | null)[] | ResultSetHeader) => {
+        if (failed) return;
+        if (!Array.isArray(row)) {
+          header ??= row;
+          return;
+        }
+        const size = row.reduce((n, v) => n + (v?.length ?? 0), 0);
+        planetScaleStats.bytesRead += size;
+        left -= size;
+        if (left < 0) {
+          failed = true;
+          // The server would send the rest regardless: dropping the connection stops it.
+          core.destroy();
+          reject(new TooLarge());
+          return;
+        }
+        if (sets === 1) rows.push(row);
+      });
+      query.on('error', (err: Error) => {
+        if (!failed) reject(err);
+      });
+      query.on('end', () => {
+        if (!failed) resolve({ fields, rows, header });
+      });
+    },
+  );
+}
 
 /** MySQL wire type code → Vitess type name, as PlanetScale reports it. */
 function vitessType(field: mysql.FieldPacket): string {
@@ -161,15 +226,10 @@ export function createPlanetScaleEndpoint() {
 
   async function execute(conn: mysql.Connection, query: string) {
     const started = performance.now();
-    const [rows, fields] = await conn.query({
-      sql: query,
-      rowsAsArray: true,
-      // Raw bytes for every column: the driver decodes them (as from PlanetScale).
-      typeCast: (field) => field.buffer(),
-    });
+    // Raw bytes for every column: the driver decodes them (as from PlanetScale).
+    const { fields, rows, header } = await streamQuery(conn, query);
     const timing = (performance.now() - started) / 1000;
-    if (!Array.isArray(rows)) {
-      const header = rows as mysql.ResultSetHeader;
+    if (!fields && header) {
       return {
         result: { rowsAffected: String(header.affectedRows), insertId: String(header.insertId ?? 0) },
         timing,
@@ -189,7 +249,7 @@ export function createPlanetScaleEndpoint() {
           decimals: f.decimals,
           flags: typeof f.flags === 'number' ? f.flags : 0,
         })),
-        rows: (rows as (Buffer | null)[][]).map((row) => ({
+        rows: rows.map((row) => ({
           lengths: row.map((v) => (v === null ? '-1' : String(v.length))),
           values: Buffer.concat(row.filter((v): v is Buffer => v !== null)).toString('base64'),
         })),
@@ -250,7 +310,7 @@ export function createPlanetScaleEndpoint() {
       send(res, 200, { session, ...(await work) });
     } catch (err) {
       const e = err as { code?: string; fatal?: boolean };
-      if (e.fatal) forget(id!);
+      if (e.fatal || err instanceof TooLarge) forget(id!, true);
       send(res, 200, { session, error: { code: e.code ?? 'UNKNOWN', message: errorMessage(err) } });
     }
   }

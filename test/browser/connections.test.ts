@@ -36,7 +36,7 @@ describe('connections in the browser', () => {
     await form.getByLabel('Host').fill('127.0.0.1');
     await form.getByLabel('Port').fill('5432');
     await form.getByLabel('Database').fill('pagila');
-    await form.getByLabel('User').fill('postgres');
+    await form.getByLabel('User', { exact: true }).fill('postgres');
     await form.getByLabel('Tags').fill('sample, postgres');
 
     await form.getByRole('button', { name: 'Test connection' }).click();
@@ -100,7 +100,7 @@ describe('connections in the browser', () => {
     await form.getByLabel('Host').fill('127.0.0.1');
     await form.getByLabel('Port').fill('1');
     await form.getByLabel('Database').fill('pagila');
-    await form.getByLabel('User').fill('postgres');
+    await form.getByLabel('User', { exact: true }).fill('postgres');
     await form.getByRole('button', { name: 'Test connection' }).click();
     const result = page.getByTestId('test-result');
     await expect.poll(() => result.getAttribute('class'), WAIT).toContain('error');

@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentRoom } from '../../durable-objects/document-room.ts';
-import { CloseCode, ROOM_LIMITS, type ServerMessage } from '../../durable-objects/protocol.ts';
+import { CloseCode, ROOM_LIMITS } from '../../durable-objects/protocol.ts';
 import { UpdateLog } from '../../durable-objects/update-log.ts';
 import { disconnectUserFromOrgRooms, roomOf } from '../../worker/documents/rooms.ts';
 import { addMember, api, createUser, type TestUser } from '../support/auth.ts';
@@ -277,59 +277,6 @@ describe('limits', () => {
     expect(clients.every((c) => c.closeCode === null)).toBe(true);
     for (const c of clients) c.close();
   }, 120_000);
-});
-
-describe('shared runs', () => {
-  it('broadcasts run-started and run-finished with who and when; late joiners get the last result', async () => {
-    const id = await newDocument(owner.cookieHeaders, { title: 'Runs' });
-    const runner = await RawClient.open(id, editor.cookieHeaders);
-    const watcher = await RawClient.open(id, viewer.cookieHeaders);
-    runner.sendCustom({ type: 'run', blockId: 'block-1', runId: 'run-1' });
-    const started = (c: RawClient) => c.messages.find((m) => m.type === 'run-started');
-    await eventually(() => Boolean(started(watcher) && started(runner)), 10_000, 'run-started');
-    expect(started(watcher)).toMatchObject({
-      blockId: 'block-1',
-      runId: 'run-1',
-      by: { userId: editor.userId, name: 'Edd Editor' },
-    });
-
-    const published = await roomOf(env, id).publishRun({
-      type: 'run-finished',
-      runId: 'run-1',
-      blockId: 'block-1',
-      by: { userId: editor.userId, name: 'Edd Editor' },
-      result: { columns: ['n'], rowCount: 1, rows: [[1]], handle: 'history-1' },
-    });
-    expect(published).toEqual({ ok: true });
-    await eventually(() => watcher.messages.some((m) => m.type === 'run-finished'), 10_000, 'run-finished');
-
-    const late = await RawClient.open(id, owner.cookieHeaders);
-    await eventually(() => late.messages.some((m) => m.type === 'runs'), 10_000, 'runs snapshot');
-    const snapshot = late.messages.find((m) => m.type === 'runs') as Extract<ServerMessage, { type: 'runs' }>;
-    expect(snapshot.runs).toHaveLength(1);
-    expect(snapshot.runs[0]).toMatchObject({
-      type: 'run-finished',
-      blockId: 'block-1',
-      result: { handle: 'history-1' },
-    });
-    expect(typeof snapshot.runs[0]!.at).toBe('number');
-
-    // Viewers may announce a run but not publish a result into the room.
-    watcher.sendCustom({
-      type: 'run-result',
-      blockId: 'block-1',
-      runId: 'fake',
-      result: { columns: [], rowCount: 0 },
-    });
-    watcher.sendCustom({ type: 'nonsense' });
-    await eventually(
-      () => watcher.messages.filter((m) => m.type === 'refused').length === 2,
-      10_000,
-      'refusals',
-    );
-    expect(late.messages.filter((m) => m.type === 'run-finished')).toHaveLength(0);
-    for (const c of [runner, watcher, late]) c.close();
-  }, 30_000);
 });
 
 describe('membership changes and deletion', () => {

@@ -162,6 +162,19 @@ export function connectProvider(
   };
 }
 
+/** Sends a custom JSON message through the provider (which adds the `__YPS:` prefix). */
+export function sendJson(client: ProviderClient, message: unknown): void {
+  client.provider.sendMessage(JSON.stringify(message));
+}
+
+/** The presence state `observer` holds for `subject`'s awareness client. */
+export function presenceOf(
+  observer: ProviderClient,
+  subject: ProviderClient,
+): Record<string, unknown> | undefined {
+  return observer.provider.awareness.getStates().get(subject.doc.clientID);
+}
+
 /**
  * A hand-driven client speaking y-protocols over a raw socket: it keeps its own Y.Doc in
  * step with the room and records custom messages and the close code.

@@ -134,6 +134,8 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const url = `http://127.0.0.1:${port}`;
   const vars = {
     LOCAL_ENDPOINTS: localEndpoints,
+    // The test databases are on loopback, which the host policy refuses unless allowed.
+    ALLOW_PRIVATE_HOSTS: '1',
     // Fresh secrets for a fresh database; the developer's .dev.vars is never read or needed.
     AUTH_SECRET: randomBytes(32).toString('hex'),
     VAULT_KEYS: `test1:${randomBytes(32).toString('base64')}`,

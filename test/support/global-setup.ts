@@ -6,6 +6,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { newEndpointSecret } from '../../dev/endpoints/gate.ts';
 import { startLocalEndpoints } from '../../dev/endpoints/index.ts';
 import { ensureDatasets } from './datasets.ts';
 
@@ -18,7 +19,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   ensureDatasets();
-  const endpoints = await startLocalEndpoints();
+  // A fresh secret for this run only (see dev/endpoints/gate.ts); it travels inside the URLs.
+  const endpoints = await startLocalEndpoints({ secret: newEndpointSecret() });
   const silent = await startSilentServer();
   const { neonHttp, neonWs, planetscale } = endpoints;
   // `silent` (test-only): a port that accepts connections and never answers, for hang tests.

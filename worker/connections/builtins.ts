@@ -5,8 +5,9 @@ import { iso, statusOf } from './views.ts';
 
 /**
  * D1 databases bound in wrangler.toml that every organization sees as read-only
- * connections. Only bindings listed here are reachable as SQLite connections:
- * never `DB`, which holds Atrium's own metadata (sessions, vault envelopes).
+ * connections, reached only through their `builtin:` id. No saved connection may
+ * name their bindings (or `DB`, Atrium's own metadata): a saved connection is
+ * writable by its organization's editors, and these databases belong to nobody.
  */
 export const BUILTIN_D1 = [
   {
@@ -29,7 +30,19 @@ export const BUILTIN_D1 = [
 export type BuiltinD1 = (typeof BUILTIN_D1)[number];
 export type D1BindingName = BuiltinD1['binding'];
 
-export const D1_BINDINGS: readonly string[] = BUILTIN_D1.map((b) => b.binding);
+/** Bindings no saved connection may name, whatever `USER_D1_BINDINGS` says. */
+export const RESERVED_D1_BINDINGS: ReadonlySet<string> = new Set(['DB', ...BUILTIN_D1.map((b) => b.binding)]);
+
+/**
+ * D1 bindings an organization may attach as its own SQLite connection: the
+ * comma-separated `USER_D1_BINDINGS` var (empty by default), minus the reserved ones.
+ */
+export function userD1Bindings(env: { USER_D1_BINDINGS?: string | undefined }): string[] {
+  return (env.USER_D1_BINDINGS ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '' && !RESERVED_D1_BINDINGS.has(b));
+}
 
 export const isBuiltinId = (id: string) => id.startsWith('builtin:');
 
@@ -56,6 +69,9 @@ export function builtinView(builtin: BuiltinD1, state?: BuiltinStateRow): Connec
     sslMode: null,
     d1Binding: builtin.binding,
     hasPassword: false,
+    hasReadOnlyLogin: false,
+    readOnlyUser: null,
+    privilegedLogin: null,
     connectionStringRedacted: null,
     status: state
       ? statusOf(state)

@@ -1,6 +1,7 @@
 import { createEngine, type EngineConfig } from '../engines/create-engine.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { Env } from '../env.ts';
+import { assertSettingsAllowed } from './settings.ts';
 import type { ResolvedSettings } from './types.ts';
 
 const ENGINE_TITLES = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'D1' } as const;
@@ -27,7 +28,12 @@ export function engineConfigOf(settings: ResolvedSettings): EngineConfig {
   return config;
 }
 
-/** The engine for validated settings; throws `EngineError` for configs no driver takes. */
+/**
+ * The engine for validated settings; throws `EngineError` for configs no driver takes.
+ * Every user connection is built here, so the deployment's policy (allowed hosts and
+ * D1 bindings) is checked here, before a driver exists to dial anything.
+ */
 export function createUserEngine(settings: ResolvedSettings, env: Env): Engine {
+  assertSettingsAllowed(env, settings);
   return createEngine(engineConfigOf(settings), env);
 }

@@ -68,6 +68,7 @@ export function guardEngine(engine: Engine, options: GuardOptions): Engine {
         fail(err);
       }
     },
+    privileges: (o) => engine.privileges(o).catch(fail),
     close: () => engine.close().catch(fail),
   };
 }

@@ -4,19 +4,41 @@ import { drizzle } from 'drizzle-orm/d1';
 import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
 import { type Action, authorize } from '../auth/policy.ts';
+import { createEngine } from '../engines/create-engine.ts';
 import { type Engine, EngineError } from '../engines/engine.ts';
 import type { Env } from '../env.ts';
 import { ApiError, conflict, fromEngineError, notFound } from '../errors.ts';
 import { builtinConnectionState, type ConnectionRow, connections } from '../meta/connections.ts';
 import { documents } from '../meta/documents.ts';
-import { dropConnectionSchemaQueries } from '../schema/store.ts';
+import { dropConnectionSchemaQueries } from '../schema/snapshot-drop.ts';
 import { BUILTIN_D1, type BuiltinD1, builtinView, findBuiltin, isBuiltinId } from './builtins.ts';
 import { DEFAULT_PORTS } from './connection-string.ts';
 import { createUserEngine, upstreamName } from './engine-factory.ts';
 import { guardEngine, toSafeEngineError } from './guard.ts';
+import { combineTests, probePrivileges } from './privileges.ts';
+import {
+  chooseLogin,
+  currentReadOnlyLogin,
+  markLogin,
+  nextReadOnlyLogin,
+  type OpenedEngine,
+  readOnlyColumns,
+  readOnlySettings,
+  readsOnly,
+  withReadOnlyPassword,
+} from './read-only-login.ts';
+import { requirePasswordForNewTarget } from './secret-target.ts';
 import { openSecret, sealSecret } from './secrets.ts';
-import { resolveSettings, secretOf, secretsIn, settingsFromRow } from './settings.ts';
-import type { ConnectionView, ResolvedSettings, SettingsInput, SslMode, TestOutcome } from './types.ts';
+import { assertSettingsAllowed, resolveSettings, secretOf, settingsFromRow } from './settings.ts';
+import type {
+  ConnectionView,
+  ReadOnlyLogin,
+  ReadOnlyLoginInput,
+  ResolvedSettings,
+  SettingsInput,
+  SslMode,
+  TestOutcome,
+} from './types.ts';
 import { type TestColumns, viewOf } from './views.ts';
 
 /** Anything with the Worker's env, and maybe an execution context (a Hono `Context` fits). */
@@ -40,12 +62,16 @@ export interface ConnectionFields {
   tags?: string[] | undefined;
 }
 
-export type CreateInput = ConnectionFields & SettingsInput;
+/** `readOnlyLogin`: the login viewers and read-only runs use (worker/connections/read-only-login.ts). */
+export type CreateInput = ConnectionFields &
+  SettingsInput & { readOnlyLogin?: ReadOnlyLoginInput | undefined };
 export type UpdateInput = Partial<ConnectionFields> &
   Partial<Omit<SettingsInput, 'database' | 'user' | 'sslMode'>> & {
     database?: string | null | undefined;
     user?: string | null | undefined;
     sslMode?: SslMode | null | undefined;
+    /** null removes the read-only login. */
+    readOnlyLogin?: ReadOnlyLoginInput | null | undefined;
   };
 
 /** Default test timeout: a database that has not answered by then is reported as `timeout`. */
@@ -118,9 +144,11 @@ export async function createConnection(
   input: CreateInput,
 ): Promise<ConnectionView> {
   const settings = resolveSettings(input);
+  assertSettingsAllowed(ctx.env, settings);
   const id = crypto.randomUUID();
   const now = new Date();
-  const secret = secretOf(settings);
+  const readOnlyLogin = nextReadOnlyLogin(input.readOnlyLogin, null, null, settings);
+  const secret = withReadOnlyPassword(secretOf(settings), readOnlyLogin);
   const row: ConnectionRow = {
     id,
     orgId: scope.orgId,
@@ -130,6 +158,7 @@ export async function createConnection(
     active: input.active ?? true,
     tags: dedupe(input.tags ?? []),
     ...settingsColumns(settings),
+    ...readOnlyColumns(readOnlyLogin),
     secret: await sealSecret(ctx.env, id, secret),
     lastTestOk: null,
     lastTestLatencyMs: null,
@@ -137,6 +166,7 @@ export async function createConnection(
     lastTestErrorCode: null,
     lastTestErrorMessage: null,
     lastTestedAt: null,
+    lastTestPrivileges: null,
     lastUsedAt: null,
     createdBy: scope.userId,
     createdAt: now,
@@ -170,11 +200,20 @@ export async function updateConnection(
   if (patch.tags !== undefined) changes.tags = dedupe(patch.tags);
 
   const touchesSettings = SETTINGS_KEYS.some((k) => patch[k] !== undefined);
-  if (touchesSettings) {
-    const current = settingsFromRow(row, await openSecret(ctx.env, row.id, row.secret));
-    const settings = resolveSettings(mergeSettings(current, patch));
-    Object.assign(changes, settingsColumns(settings), {
-      secret: await sealSecret(ctx.env, id, secretOf(settings)),
+  if (touchesSettings || patch.readOnlyLogin !== undefined) {
+    const stored = await openSecret(ctx.env, row.id, row.secret);
+    const current = settingsFromRow(row, stored);
+    const settings = touchesSettings ? resolveSettings(mergeSettings(current, patch)) : current;
+    requirePasswordForNewTarget(current, settings, patch);
+    assertSettingsAllowed(ctx.env, settings);
+    const login = nextReadOnlyLogin(
+      patch.readOnlyLogin,
+      currentReadOnlyLogin(row, stored),
+      current,
+      settings,
+    );
+    Object.assign(changes, settingsColumns(settings), readOnlyColumns(login), {
+      secret: await sealSecret(ctx.env, id, withReadOnlyPassword(secretOf(settings), login)),
       // A status measured against other settings would be a lie.
       lastTestOk: null,
       lastTestLatencyMs: null,
@@ -182,6 +221,7 @@ export async function updateConnection(
       lastTestErrorCode: null,
       lastTestErrorMessage: null,
       lastTestedAt: null,
+      lastTestPrivileges: null,
     } satisfies Partial<ConnectionRow>);
   }
 
@@ -295,6 +335,24 @@ function settingsColumns(settings: ResolvedSettings) {
   };
 }
 
+/** Actions that may change a database: never granted on a built-in, whatever the caller's role. */
+const WRITE_ACTIONS: ReadonlySet<Action> = new Set<Action>(['query.write', 'rows.write']);
+
+/**
+ * Built-ins are shared by every organization, so no role may write to them
+ * (`403 read_only_connection`); the engine is also forced read-only below.
+ */
+export function refuseBuiltinWrite(connectionId: string, action: Action | undefined): void {
+  const builtin = findBuiltin(connectionId);
+  if (builtin && action && WRITE_ACTIONS.has(action)) {
+    throw new ApiError(
+      403,
+      'read_only_connection',
+      `"${builtin.name}" is a built-in database shared by every organization: it is read-only for everyone`,
+    );
+  }
+}
+
 function refuseBuiltin(id: string, verb: string) {
   if (isBuiltinId(id)) {
     throw new ApiError(403, 'builtin_read_only', `Built-in connections cannot be ${verb}`);
@@ -334,16 +392,19 @@ export async function testSavedConnection(
   }
   if (isBuiltinId(id)) throw notFound('Connection');
   const row = await loadRow(ctx.env, scope.orgId, id);
-  const settings = settingsFromRow(row, await openSecret(ctx.env, row.id, row.secret));
-  const outcome = await runTest(
-    () => createUserEngine(settings, ctx.env),
+  const stored = await openSecret(ctx.env, row.id, row.secret);
+  const settings = settingsFromRow(row, stored);
+  const login = currentReadOnlyLogin(row, stored);
+  const { outcome, findings } = await testLogins(
+    ctx,
+    settings,
+    login,
     upstreamName(settings, row.name),
-    secretsIn(settings),
     options,
   );
   await db(ctx.env)
     .update(connections)
-    .set(testColumns(outcome))
+    .set({ ...testColumns(outcome), lastTestPrivileges: findings })
     .where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId)));
   await audit(ctx, scope, 'connection.test', id, outcome.ok ? 'success' : 'failure', testDetail(outcome));
   return outcome;
@@ -352,16 +413,12 @@ export async function testSavedConnection(
 export async function testUnsavedSettings(
   ctx: ServiceContext,
   scope: Scope,
-  input: SettingsInput,
+  input: SettingsInput & { readOnlyLogin?: ReadOnlyLoginInput | undefined },
   options: { timeoutMs?: number | undefined } = {},
 ): Promise<TestOutcome> {
   const settings = resolveSettings(input);
-  const outcome = await runTest(
-    () => createUserEngine(settings, ctx.env),
-    upstreamName(settings, null),
-    secretsIn(settings),
-    options,
-  );
+  const login = nextReadOnlyLogin(input.readOnlyLogin, null, null, settings);
+  const { outcome } = await testLogins(ctx, settings, login, upstreamName(settings, null), options);
   await audit(ctx, scope, 'connection.test', null, outcome.ok ? 'success' : 'failure', {
     ...testDetail(outcome),
     engine: settings.engine,
@@ -378,6 +435,23 @@ const testColumns = (outcome: TestOutcome): TestColumns => ({
   lastTestErrorMessage: outcome.error?.message ?? null,
   lastTestedAt: new Date(),
 });
+
+/** Tests the main login and then the read-only one, each reporting what it may do on the server. */
+async function testLogins(
+  ctx: ServiceContext,
+  settings: ResolvedSettings,
+  login: ReadOnlyLogin | null,
+  upstream: string,
+  options: { timeoutMs?: number | undefined },
+) {
+  const { secrets } = chooseLogin(settings, login, null, false);
+  const test = (s: ResolvedSettings, name: string) =>
+    runTest(() => createUserEngine(s, ctx.env), name, secrets, options);
+  const main = await test(settings, upstream);
+  const readOnly =
+    login && main.ok ? await test(readOnlySettings(settings, login), `${upstream} (read-only login)`) : null;
+  return combineTests(main, readOnly, login?.user ?? null);
+}
 
 const testDetail = (o: TestOutcome) => (o.ok ? { latencyMs: o.latencyMs } : { code: o.error?.code ?? null });
 
@@ -403,12 +477,14 @@ async function runTest(
       );
     });
     const result = await Promise.race([engine.test({ timeoutMs }), deadline]);
+    const privileges = await Promise.race([probePrivileges(engine, timeoutMs), deadline]);
     return {
       ok: true,
       latencyMs: result.latencyMs,
       serverVersion: result.serverVersion,
       error: null,
       status: 200,
+      privileges,
     };
   } catch (err) {
     const safe = toSafeEngineError(err, upstream, secrets);
@@ -441,6 +517,11 @@ export interface OpenEngineOptions {
    * batches its own bookkeeping after the response (the query pipeline).
    */
   bookkeeping?: DeferredWrite[];
+  /**
+   * The run only reads, so it uses the connection's read-only login when there is one.
+   * Defaults to whether `action` only reads (all but `query.write` and `rows.write`).
+   */
+  readOnly?: boolean;
 }
 
 /** A D1 write built but not run: batchable (`db.batch`) or awaitable on its own. */
@@ -459,17 +540,18 @@ export async function openEngine(
   auth: AuthContext | undefined,
   connectionId: string,
   options: OpenEngineOptions = {},
-): Promise<Engine> {
+): Promise<OpenedEngine> {
   const { orgId } = authorize(auth, options.action ?? 'connection.read');
   const builtin = findBuiltin(connectionId);
   if (builtin) {
+    refuseBuiltinWrite(connectionId, options.action);
     const engine = guardEngine(builtinEngine(ctx.env, builtin), {
       upstream: builtinLabel(builtin),
       secrets: [],
       readOnly: true,
     });
     await touchBuiltinLastUsed(ctx, orgId, builtin.id, options.bookkeeping);
-    return engine;
+    return markLogin(engine, false);
   }
   if (isBuiltinId(connectionId)) throw notFound('Connection');
   const row = await loadRow(ctx.env, orgId, connectionId);
@@ -480,16 +562,20 @@ export async function openEngine(
       `Connection "${row.name}" is inactive; an admin can activate it`,
     );
   }
-  const settings = settingsFromRow(row, await openSecret(ctx.env, row.id, row.secret));
+  const stored = await openSecret(ctx.env, row.id, row.secret);
+  const settings = settingsFromRow(row, stored);
   const upstream = upstreamName(settings, row.name);
+  const readOnly = options.readOnly ?? readsOnly(options.action ?? 'connection.read');
+  const login = chooseLogin(settings, currentReadOnlyLogin(row, stored), row.lastTestPrivileges, readOnly);
   let engine: Engine;
   try {
-    engine = createUserEngine(settings, ctx.env);
+    engine = createUserEngine(login.settings, ctx.env);
   } catch (err) {
-    throw toSafeEngineError(err, upstream, secretsIn(settings));
+    throw toSafeEngineError(err, upstream, login.secrets);
   }
   await touchLastUsed(ctx, row, options.bookkeeping);
-  return guardEngine(engine, { upstream, secrets: secretsIn(settings), readOnly: false });
+  const guarded = guardEngine(engine, { upstream, secrets: login.secrets, readOnly: false });
+  return markLogin(guarded, login.usesReadOnlyLogin);
 }
 
 /** `openEngine`, run `fn`, and close the engine whatever happens. */
@@ -579,8 +665,9 @@ function executionContextOf(ctx: ServiceContext): ((p: Promise<unknown>) => void
   }
 }
 
+/** Built-ins bypass the user-connection policy (their bindings are reserved); only they may. */
 function builtinEngine(env: Env, builtin: BuiltinD1): Engine {
-  return createUserEngine({ engine: 'sqlite', d1Binding: builtin.binding }, env);
+  return createEngine({ engine: 'sqlite', binding: builtin.binding }, env);
 }
 
 const builtinLabel = (builtin: BuiltinD1) => `D1 database "${builtin.name}" (${builtin.binding})`;

@@ -1,17 +1,32 @@
+import type { Env } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import type { ConnectionRow } from '../meta/connections.ts';
-import { D1_BINDINGS } from './builtins.ts';
+import { BUILTIN_D1, RESERVED_D1_BINDINGS, userD1Bindings } from './builtins.ts';
 import { ConnectionStringError, DEFAULT_PORTS, parseConnectionString } from './connection-string.ts';
+import { assertHostAllowed } from './host-policy.ts';
 import type { ResolvedSettings, SettingsInput, StoredSecret } from './types.ts';
 
 const FIELD_KEYS = ['host', 'port', 'database', 'user', 'password', 'sslMode'] as const;
 
 const invalidConfig = (message: string) => badRequest('invalid_config', message);
 
+function bindingNotAllowed(binding: string, allowed: readonly string[] | null) {
+  const builtin = BUILTIN_D1.find((b) => b.binding === binding);
+  const why = !allowed
+    ? builtin
+      ? `it is a built-in database that belongs to no organization; use it, read-only, as ${builtin.id}`
+      : "it holds Atrium's own data"
+    : allowed.length > 0
+      ? `this deployment lets organizations attach only ${allowed.join(', ')}`
+      : 'this deployment lets no organization attach a D1 database (USER_D1_BINDINGS is empty)';
+  return badRequest('binding_not_allowed', `SQLite connections cannot use ${binding}: ${why}`);
+}
+
 /**
  * Validates one engine's settings as a whole: either a connection string or
- * fields for Postgres/MySQL, a built-in D1 binding for SQLite. Throws
- * `400 invalid_config` naming the problem, never quoting a secret.
+ * fields for Postgres/MySQL, a D1 binding for SQLite. Throws `400 invalid_config`
+ * naming the problem, never quoting a secret; `400 binding_not_allowed` for a
+ * built-in binding. The deployment's policy is `assertSettingsAllowed`.
  */
 export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const givenFields = FIELD_KEYS.filter((k) => input[k] !== undefined && input[k] !== null);
@@ -19,11 +34,9 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     if (input.connectionString !== undefined || givenFields.length > 0) {
       throw invalidConfig('SQLite connections take only d1Binding, not a connection string or host fields');
     }
-    if (!input.d1Binding)
-      throw invalidConfig(`d1Binding is required for SQLite (one of ${D1_BINDINGS.join(', ')})`);
-    if (!D1_BINDINGS.includes(input.d1Binding)) {
-      throw invalidConfig(`d1Binding must be one of the built-in D1 databases: ${D1_BINDINGS.join(', ')}`);
-    }
+    if (!input.d1Binding) throw invalidConfig('d1Binding is required for SQLite');
+    // Built-in and metadata databases are refused whatever the deployment's config says.
+    if (RESERVED_D1_BINDINGS.has(input.d1Binding)) throw bindingNotAllowed(input.d1Binding, null);
     return { engine: 'sqlite', d1Binding: input.d1Binding };
   }
 
@@ -66,6 +79,21 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     password: input.password ? input.password : null,
     connectionString: null,
   };
+}
+
+/**
+ * The deployment's policy on what a user connection may reach, checked before
+ * anything is saved and again before every engine is built (rows saved under an
+ * older policy included): a SQLite binding listed in `USER_D1_BINDINGS`, or a
+ * host allowed by the host policy (`400 binding_not_allowed`, `400 host_not_allowed`).
+ */
+export function assertSettingsAllowed(env: Env, settings: ResolvedSettings): void {
+  if (settings.engine === 'sqlite') {
+    const allowed = userD1Bindings(env);
+    if (!allowed.includes(settings.d1Binding)) throw bindingNotAllowed(settings.d1Binding, allowed);
+    return;
+  }
+  assertHostAllowed(env, settings.host);
 }
 
 /** The stored secret of resolved settings; null when there is nothing to hide. */

@@ -1,4 +1,4 @@
-import type { EngineName } from '../engines/engine.ts';
+import type { EngineName, LoginPrivileges, PrivilegeReason } from '../engines/engine.ts';
 import type { SSL_MODES } from '../meta/connections.ts';
 
 export type SslMode = (typeof SSL_MODES)[number];
@@ -35,6 +35,35 @@ export type ResolvedSettings =
 export interface StoredSecret {
   password?: string;
   connectionString?: string;
+  /** The read-only login's password; its user is the plain `read_only_user` column. */
+  readOnlyPassword?: string;
+}
+
+/** A second login for viewers and read-only runs; same server, database and TLS as the main one. */
+export interface ReadOnlyLogin {
+  user: string;
+  password: string;
+}
+
+/** A caller's read-only login: a password may be left out to keep the stored one for the same user. */
+export interface ReadOnlyLoginInput {
+  user: string;
+  password?: string | undefined;
+}
+
+/** One login's finding as the API shows it. */
+export interface LoginFinding {
+  user: string | null;
+  privileged: boolean;
+  reasons: PrivilegeReason[];
+}
+
+/** What the last test found about the logins; null until a test could ask (and for SQLite). */
+export interface PrivilegedLoginView extends LoginFinding {
+  /** The read-only login's own finding; null when there is none or it was not tested yet. */
+  readOnlyLogin: LoginFinding | null;
+  /** A sentence for people ("Viewers run as a superuser …") while viewers are not held by the database. */
+  warning: string | null;
 }
 
 export interface ConnectionStatus {
@@ -63,6 +92,10 @@ export interface ConnectionView {
   sslMode: SslMode | null;
   d1Binding: string | null;
   hasPassword: boolean;
+  hasReadOnlyLogin: boolean;
+  /** The read-only login's user name; its password never leaves the vault. */
+  readOnlyUser: string | null;
+  privilegedLogin: PrivilegedLoginView | null;
   /** `postgres://user:****@host:5432/db`, for display; null for SQLite. */
   connectionStringRedacted: string | null;
   status: ConnectionStatus;
@@ -78,4 +111,8 @@ export interface TestOutcome {
   error: { code: string; message: string } | null;
   /** The HTTP status a failed test maps to (200 when ok). */
   status: number;
+  /** The login's privileges when the test could ask; null otherwise. */
+  privileges?: LoginPrivileges | null;
+  /** Both logins' findings, as the connection view shows them. */
+  privilegedLogin?: PrivilegedLoginView | null;
 }

@@ -1,5 +1,6 @@
 import type { ConnectionRow } from '../meta/connections.ts';
 import { redactedConnectionString } from './connection-string.ts';
+import { privilegedLoginView } from './privileges.ts';
 import type { ConnectionStatus, ConnectionView } from './types.ts';
 
 export const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -49,6 +50,9 @@ export function viewOf(row: ConnectionRow): ConnectionView {
     sslMode: row.sslMode,
     d1Binding: row.d1Binding,
     hasPassword: row.hasPassword,
+    hasReadOnlyLogin: row.readOnlyUser !== null,
+    readOnlyUser: row.readOnlyUser,
+    privilegedLogin: privilegedLoginView(row.lastTestPrivileges, row.readOnlyUser),
     connectionStringRedacted:
       row.engine !== 'sqlite'
         ? redactedConnectionString(row.engine, {

@@ -29,6 +29,21 @@ export async function disconnectUserFromOrgRooms(
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
+/**
+ * Closes every socket opened with API token `tokenId` in the rooms of `orgId` (4401, no
+ * reconnect): call after revoking the token. A token belongs to one organization, so only
+ * its rooms can hold such sockets; rooms also re-check the token at most once a minute per
+ * socket and close at its expiry on their own. Returns sockets closed.
+ */
+export async function disconnectTokenFromOrgRooms(env: Env, orgId: string, tokenId: string): Promise<number> {
+  const rows = await drizzle(env.DB)
+    .select({ id: documents.id })
+    .from(documents)
+    .where(eq(documents.organizationId, orgId));
+  const counts = await Promise.all(rows.map((row) => roomOf(env, row.id).disconnectToken(tokenId)));
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 /** Rooms destroyed at once: each call is a subrequest, so an org with many documents is paced. */
 const DESTROY_CONCURRENCY = 16;
 

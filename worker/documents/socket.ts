@@ -5,7 +5,7 @@ import { writeSessionHeaders } from '../../durable-objects/room-session.ts';
 import { authorize } from '../auth/policy.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, forbidden } from '../errors.ts';
-import { users } from '../meta/auth.ts';
+import { apiTokens, users } from '../meta/auth.ts';
 import { allowedOrigins } from '../middleware/csrf.ts';
 import { roomOf } from './rooms.ts';
 import { loadDocument } from './service.ts';
@@ -32,18 +32,29 @@ export async function documentSocket(c: Context<AppEnv>): Promise<Response> {
   }
   const id = c.req.param('id') ?? '';
   const document = await loadDocument(c.env, auth.orgId, id);
-  const user = await drizzle(c.env.DB)
-    .select({ name: users.name })
-    .from(users)
-    .where(eq(users.id, auth.userId))
-    .get();
+  const db = drizzle(c.env.DB);
+  const [user, token] = await Promise.all([
+    db.select({ name: users.name }).from(users).where(eq(users.id, auth.userId)).get(),
+    auth.tokenId
+      ? db
+          .select({ expiresAt: apiTokens.expiresAt })
+          .from(apiTokens)
+          .where(eq(apiTokens.id, auth.tokenId))
+          .get()
+      : undefined,
+  ]);
 
   const headers = new Headers(c.req.raw.headers);
+  // The room shows this name (and a colour derived from the user id) as the member's presence,
+  // whatever the client puts in its awareness state.
   writeSessionHeaders(headers, {
     userId: auth.userId,
-    name: user?.name ?? auth.email,
+    name: user?.name || auth.email,
     orgId: auth.orgId,
     role: auth.role,
+    // A token socket closes when the token is revoked (see rooms.ts) or expires.
+    ...(auth.tokenId ? { tokenId: auth.tokenId } : {}),
+    ...(token?.expiresAt ? { tokenExpiresAt: token.expiresAt.getTime() } : {}),
   });
   // Credentials stop here: the room never needs the cookie or token.
   headers.delete('cookie');

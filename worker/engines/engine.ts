@@ -26,8 +26,10 @@ export interface StatementResult {
   rows: unknown[][];
   /** Rows written by INSERT/UPDATE/DELETE; null for reads. */
   affectedRows: number | null;
-  /** True when more rows existed than `maxRows`. */
+  /** True when reading stopped early: more rows existed than `maxRows`, or the byte cap was hit. */
   truncated: boolean;
+  /** Why `truncated`: the row limit, or the per-response byte cap; absent when not truncated. */
+  truncatedReason?: 'rows' | 'bytes';
   /** The statement's command tag when the engine reports one (`SELECT`, `UPDATE`...). */
   command: string | null;
   notices: string[];
@@ -40,8 +42,10 @@ export interface QueryOptions {
   readOnly?: boolean;
   /** Enforced by the database (statement_timeout / max_execution_time) and by aborting. */
   timeoutMs?: number;
-  /** Stop reading after this many rows and set `truncated`. */
+  /** Stop reading after this many rows and set `truncated`; the server is asked for no more. */
   maxRows?: number;
+  /** Stop reading past this many result bytes (at most, and by default, 16 MB). */
+  maxBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -66,6 +70,24 @@ export interface Capabilities {
   cursorStreaming: boolean;
 }
 
+/** Why a login counts as privileged: it can reach past the database into the server. */
+export type PrivilegeReason =
+  | 'superuser'
+  | 'pg_execute_server_program'
+  | 'pg_write_server_files'
+  | 'pg_read_server_files'
+  | 'super'
+  | 'file'
+  | 'all_privileges';
+
+/** What the server says the connected login may do beyond reading and writing rows. */
+export interface LoginPrivileges {
+  /** The login as the server names it (`current_user`); null where there are no logins (D1). */
+  user: string | null;
+  privileged: boolean;
+  reasons: PrivilegeReason[];
+}
+
 export interface Engine {
   readonly name: EngineName;
   readonly capabilities: Capabilities;
@@ -86,6 +108,8 @@ export interface Engine {
     sql: string,
     options?: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal },
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
+  /** Asks the server what the connected login may do (superuser, server files and programs). */
+  privileges(options?: { timeoutMs?: number }): Promise<LoginPrivileges>;
   /** Releases sockets; safe to call twice. */
   close(): Promise<void>;
 }

@@ -4,7 +4,14 @@
  * statements:
  * - timeouts: `SET SESSION max_execution_time` (MySQL, ms) or `max_statement_time` (MariaDB, s),
  *   whichever the server knows, plus a client-side abort;
- * - read-only: `START TRANSACTION READ ONLY` … `ROLLBACK`, so the server refuses writes;
+ * - read-only: the session itself is made read-only (`tx_read_only` / `transaction_read_only`,
+ *   set with the timeout), so every transaction in it — including the autocommit ones after a
+ *   `COMMIT` or a DDL's implicit commit — refuses writes; scripts also run inside
+ *   `START TRANSACTION READ ONLY` … `ROLLBACK`, and before each further statement the session
+ *   is checked to be still read-only (and, on MariaDB, still in that transaction), so a
+ *   statement that changed it stops the script before anything can write;
+ * - bounded results: `sql_select_limit = maxRows + 1` makes the server stop producing rows, and
+ *   the HTTP body is read with a byte cap (result-limits.ts);
  * - scripts: `START TRANSACTION` … `COMMIT` (MySQL commits implicitly around DDL, so only DML
  *   scripts are atomic; that is the server's rule, not ours);
  * - streaming: pages of `LIMIT/OFFSET` inside one consistent-snapshot read-only transaction
@@ -27,15 +34,25 @@ import {
   type ColumnMeta,
   type Engine,
   EngineError,
+  type LoginPrivileges,
   type QueryOptions,
   type Statement,
   type StatementResult,
   type TestResult,
 } from './engine.ts';
 import { fromMysqlError } from './errors.ts';
+import { mysqlPrivileges } from './privileges.ts';
+import { bodyCapOf, fetchCapped, isTooLarge, maxBytesOf, tooLargeError } from './result-limits.ts';
 import { mysqlCast, toMysqlParam } from './values.ts';
 
 type Flavor = 'mysql' | 'mariadb';
+/** MySQL 8 knows only the new name; MariaDB before 11.1 only the old one (later, both). */
+const READ_ONLY_VAR: Record<Flavor, string> = { mysql: 'transaction_read_only', mariadb: 'tx_read_only' };
+/** What must hold before each further statement of a read-only script: every column is 1. */
+const STILL_READ_ONLY: Record<Flavor, string> = {
+  mysql: 'select @@session.transaction_read_only',
+  mariadb: 'select @@session.tx_read_only, @@in_transaction',
+};
 type Raw = Awaited<ReturnType<Connection['execute']>>;
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -65,16 +82,25 @@ export class MysqlEngine implements Engine {
     throw fromMysqlError(err, this.#secrets);
   };
 
-  #connection(signal: AbortSignal): Connection {
+  /** `maxBody`: the byte budget for every response of this connection together. */
+  #connection(signal: AbortSignal, maxBody?: number): Connection {
     const t = this.#target;
+    let left = maxBody ?? 0;
     const fetcher = (input: string, init?: RequestInit): Promise<Response> => {
       const headers = new Headers(init?.headers);
+      let url = input;
       if (this.#local) {
         const ssl = t.sslMode === 'require' || t.sslMode === 'verify-full' ? '?ssl=require' : '';
         const db = t.database ? `/${encodeURIComponent(t.database)}` : '';
         headers.set('X-Atrium-Mysql-Target', `${t.host}:${t.port ?? 3306}${db}${ssl}`);
+        // The driver keeps only the origin of its `url`; the stand-in's secret is the path before its API paths.
+        url = `${this.#local.planetscale.replace(/\/+$/, '')}${new URL(input).pathname}`;
       }
-      return fetch(input, { ...init, headers, signal });
+      const request = { ...init, headers, signal };
+      if (!maxBody) return fetch(url, request);
+      return fetchCapped(url, request, left, (n) => {
+        left = Math.max(0, left - n);
+      });
     };
     if (this.#local) {
       const url = new URL(this.#local.planetscale);
@@ -100,17 +126,26 @@ export class MysqlEngine implements Engine {
     return conn.execute(sql, args, { as: 'array' });
   }
 
-  /** Session-wide statement limit, in the dialect the server speaks. */
-  async #limit(conn: Connection, timeout: number) {
+  /**
+   * Session-wide statement limit, in the dialect the server speaks, with the session's
+   * read-only mode and row limit in the same statement (one round trip).
+   */
+  async #limit(
+    conn: Connection,
+    timeout: number,
+    session: { readOnly?: boolean; selectLimit?: number } = {},
+  ) {
     const tries: Flavor[] = this.#flavor ? [this.#flavor] : ['mariadb', 'mysql'];
     for (const flavor of tries) {
+      const sets = [
+        flavor === 'mysql'
+          ? `SESSION max_execution_time = ${timeout}`
+          : `SESSION max_statement_time = ${timeout / 1000}`,
+      ];
+      if (session.readOnly) sets.push(`SESSION ${READ_ONLY_VAR[flavor]} = 1`);
+      if (session.selectLimit !== undefined) sets.push(`SESSION sql_select_limit = ${session.selectLimit}`);
       try {
-        await this.#exec(
-          conn,
-          flavor === 'mysql'
-            ? `SET SESSION max_execution_time = ${timeout}`
-            : `SET SESSION max_statement_time = ${timeout / 1000}`,
-        );
+        await this.#exec(conn, `SET ${sets.join(', ')}`);
         this.#flavor = flavor;
         return;
       } catch (err) {
@@ -129,6 +164,7 @@ export class MysqlEngine implements Engine {
       rows: truncated ? rows.slice(0, maxRows) : rows,
       affectedRows: isRead ? null : raw.rowsAffected,
       truncated,
+      ...(truncated ? { truncatedReason: 'rows' as const } : {}),
       command: null,
       notices: [],
       durationMs: Date.now() - started,
@@ -150,9 +186,10 @@ export class MysqlEngine implements Engine {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<StatementResult> {
+    // One statement in a read-only session needs no transaction around it: nothing follows it.
     const [result] = await this.#session([{ sql, params: options.params }], {
       ...options,
-      transaction: options.readOnly === true,
+      transaction: false,
     });
     return result!;
   }
@@ -166,15 +203,20 @@ export class MysqlEngine implements Engine {
     options: Omit<QueryOptions, 'params'> & { transaction: boolean },
   ): Promise<StatementResult[]> {
     const timeout = timeoutOf(options.timeoutMs);
-    const conn = this.#connection(this.#signal(timeout * Math.max(1, statements.length), options.signal));
+    const maxBytes = maxBytesOf(options.maxBytes);
+    const readOnly = options.readOnly === true;
+    const signal = this.#signal(timeout * Math.max(1, statements.length), options.signal);
+    const conn = this.#connection(signal, bodyCapOf(maxBytes));
     const work = async () => {
-      await this.#limit(conn, timeout);
+      const selectLimit = options.maxRows === undefined ? undefined : options.maxRows + 1;
+      await this.#limit(conn, timeout, { readOnly, selectLimit });
       if (options.transaction) {
-        await this.#exec(conn, options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
+        await this.#exec(conn, readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
       }
       const results: StatementResult[] = [];
       try {
         for (const s of statements) {
+          if (readOnly && results.length > 0) await this.#assertReadOnly(conn);
           const started = Date.now();
           results.push(this.#toResult(await this.#exec(conn, s.sql, s.params), started, options.maxRows));
         }
@@ -187,7 +229,30 @@ export class MysqlEngine implements Engine {
       return results;
     };
     const deadline = timeout * Math.max(1, statements.length) + CLIENT_GRACE_MS;
-    return withDeadline(work(), deadline, { signal: options.signal }).catch(this.#fail);
+    return withDeadline(work(), deadline, { signal: options.signal }).catch((err: unknown) => {
+      // The stand-in (like PlanetScale) refuses a result past its own cap with RESOURCE_EXHAUSTED.
+      const code = (err as { body?: { code?: string } }).body?.code;
+      if (isTooLarge(err) || code === 'RESOURCE_EXHAUSTED') throw tooLargeError(maxBytes, err);
+      return this.#fail(err);
+    });
+  }
+
+  /**
+   * Between statements of a read-only script: the session must still be read-only (a
+   * `SET SESSION TRANSACTION READ WRITE` or `SET tx_read_only = 0` would make the next
+   * statement's transaction writable) and, where the server can say, still inside the
+   * transaction this run began (`COMMIT`, `BEGIN`, `SET autocommit = 1`, DDL end it).
+   */
+  async #assertReadOnly(conn: Connection): Promise<void> {
+    const raw = await this.#exec(conn, STILL_READ_ONLY[this.#flavor ?? 'mysql']);
+    const row = (raw.rows as unknown[][])[0] ?? [];
+    if (row.length === 0 || row.some((v) => Number(v) !== 1)) {
+      throw new EngineError(
+        'read_only_violation',
+        'This run is read-only: a statement ended or changed its read-only transaction',
+        { dbCode: '1792' },
+      );
+    }
   }
 
   async *stream(
@@ -215,7 +280,7 @@ export class MysqlEngine implements Engine {
         ),
       );
     try {
-      await step(this.#limit(conn, timeout));
+      await step(this.#limit(conn, timeout, { readOnly: true }));
       await step(this.#exec(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
       for (let offset = 0; ; offset += batchSize) {
         let raw: Raw;
@@ -236,6 +301,10 @@ export class MysqlEngine implements Engine {
     } finally {
       controller.abort();
     }
+  }
+
+  privileges(options: { timeoutMs?: number } = {}): Promise<LoginPrivileges> {
+    return mysqlPrivileges(this, options.timeoutMs);
   }
 
   async close(): Promise<void> {

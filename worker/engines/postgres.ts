@@ -1,13 +1,19 @@
 /**
  * PostgreSQL through @neondatabase/serverless. Two transports, chosen per call:
  * - `neon()` over HTTP for one-shot statements and `test()`: one fetch per call, nothing to close.
- *   Each statement goes as a two-query batch (one transaction) so `statement_timeout` and
- *   READ ONLY are enforced by the server: `set_config('statement_timeout', …, true)`, then the SQL.
+ *   Each statement goes as a batch (one transaction; Neon runs each query of it through the
+ *   extended protocol, so one command per query) so `statement_timeout` and READ ONLY are
+ *   enforced by the server: `set_config('statement_timeout', …, true)`, then the SQL — a row
+ *   query as `DECLARE … CURSOR` + `FETCH maxRows+1`, so the server computes no more rows than
+ *   are returned. The body is read with a byte cap (result-limits.ts).
  * - `Client` over WebSocket for scripts (BEGIN … COMMIT on one session) and streaming
- *   (DECLARE CURSOR + FETCH batches, so memory stays flat).
+ *   (DECLARE CURSOR + FETCH batches, so memory stays flat). Every user statement goes through
+ *   the extended protocol with a portal row limit (pg-portal.ts). In a read-only script the
+ *   session is checked after each statement: still inside the transaction (ReadyForQuery 'T')
+ *   and still read-only, so a COMMIT that reached the server cannot be followed by writes.
  * Locally (env.LOCAL_ENDPOINTS) both transports go to dev/endpoints instead of Neon's proxy.
  */
-import { Client, type FieldDef, neon, neonConfig } from '@neondatabase/serverless';
+import { Client, neon, neonConfig } from '@neondatabase/serverless';
 import {
   CLIENT_GRACE_MS,
   type EngineConfig,
@@ -22,28 +28,40 @@ import {
   type ColumnMeta,
   type Engine,
   EngineError,
+  type LoginPrivileges,
   type QueryOptions,
   type Statement,
   type StatementResult,
   type TestResult,
 } from './engine.ts';
 import { fromPgError } from './errors.ts';
+import { BoundedStatement, type PortalResult, readOnlyViolation as violation } from './pg-portal.ts';
+import { columnsOf, parseUserArrays, type RawResult, toResult, types } from './pg-results.ts';
+import { postgresPrivileges } from './privileges.ts';
 import {
-  isBuiltinPgType,
-  PG_TYPE_LOOKUP,
-  type PgTypeInfo,
-  pgParser,
-  pgTypeName,
-  pgUserArray,
-  toPgParam,
-} from './values.ts';
+  bodyCapOf,
+  fetchCapped,
+  isRowQuery,
+  isTooLarge,
+  maxBytesOf,
+  tooLargeError,
+} from './result-limits.ts';
+import { isBuiltinPgType, PG_TYPE_LOOKUP, type PgTypeInfo, pgParser, toPgParam } from './values.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
-const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
-/** Our parsers for every type, in place of the driver's (which make Dates and lose precision). */
-const types = { getTypeParser: (oid: number) => pgParser(oid) };
+/** Row queries over HTTP run as this cursor, so FETCH bounds what the server computes. */
+const CURSOR = 'DECLARE atrium_q NO SCROLL CURSOR FOR ';
+/** DECLARE refuses data-modifying WITH (0A000) and non-SELECT forms (42601): run those as written. */
+const NOT_A_CURSOR = new Set(['0A000', '42601']);
 
-type RawResult = { fields: FieldDef[]; rows: unknown[][]; command: string; rowCount: number | null };
+/**
+ * neon() reads its fetch from a global; this one caps the body when the call asked for it
+ * (`fetchOptions.atriumMaxBytes`) and is plain fetch otherwise.
+ */
+function neonFetch(input: string, init: RequestInit & { atriumMaxBytes?: number } = {}): Promise<Response> {
+  const { atriumMaxBytes, ...rest } = init;
+  return atriumMaxBytes ? fetchCapped(input, rest, atriumMaxBytes) : fetch(input, rest);
+}
 
 /**
  * User-type OIDs are fixed for a database's lifetime (a dropped and recreated enum gets a new OID),
@@ -51,41 +69,6 @@ type RawResult = { fields: FieldDef[]; rows: unknown[][]; command: string; rowCo
  * the same OID means different types in different databases.
  */
 const userTypes = new Map<string, Map<number, PgTypeInfo>>();
-
-function columnsOf(fields: FieldDef[] | undefined, resolved: ReadonlyMap<number, PgTypeInfo>): ColumnMeta[] {
-  return (fields ?? []).map((f) => ({ name: f.name, type: pgTypeName(f.dataTypeID, resolved) }));
-}
-
-/** Parses, in place, the columns holding arrays of user types (text until their OIDs were known). */
-function parseUserArrays(raw: RawResult, resolved: ReadonlyMap<number, PgTypeInfo>): void {
-  (raw.fields ?? []).forEach((f, col) => {
-    const element = resolved.get(f.dataTypeID)?.arrayElement;
-    if (element === undefined || element === null) return;
-    for (const row of raw.rows) row[col] = pgUserArray(row[col], element);
-  });
-}
-
-function toResult(
-  raw: RawResult,
-  started: number,
-  maxRows: number | undefined,
-  notices: string[],
-  resolved: ReadonlyMap<number, PgTypeInfo>,
-): StatementResult {
-  const rows = raw.rows ?? [];
-  const truncated = maxRows !== undefined && rows.length > maxRows;
-  const command = raw.command || null;
-  parseUserArrays(raw, resolved);
-  return {
-    columns: columnsOf(raw.fields, resolved),
-    rows: truncated ? rows.slice(0, maxRows) : rows,
-    affectedRows: command && WRITE_COMMANDS.has(command) ? (raw.rowCount ?? 0) : null,
-    truncated,
-    command,
-    notices,
-    durationMs: Date.now() - started,
-  };
-}
 
 function connectionString(t: Target): string {
   if (!t.user) throw new EngineError('invalid_config', 'PostgreSQL needs a user name');
@@ -110,6 +93,8 @@ export class PostgresEngine implements Engine {
   readonly #secrets: string[];
   readonly #local: LocalEndpoints | undefined;
   readonly #clients = new Set<Client>();
+  /** Transaction status of each session's last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' failed). */
+  readonly #status = new WeakMap<Client, string>();
 
   constructor(config: EngineConfig, local: LocalEndpoints | undefined) {
     const target = targetOf(config, ['postgres', 'postgresql']);
@@ -121,6 +106,7 @@ export class PostgresEngine implements Engine {
     // fetchEndpoint is global-only in the driver; it is constant per isolate (a dev var), so
     // setting it here is idempotent. Production never sets LOCAL_ENDPOINTS and keeps Neon's.
     if (local) neonConfig.fetchEndpoint = local.neonHttp;
+    neonConfig.fetchFunction = neonFetch;
   }
 
   #fail = (err: unknown): never => {
@@ -166,12 +152,12 @@ export class PostgresEngine implements Engine {
     return known ?? new Map();
   }
 
-  #http(timeoutMs: number, signal: AbortSignal | undefined) {
+  #http(timeoutMs: number, signal: AbortSignal | undefined, maxBody?: number) {
     const signals = [AbortSignal.timeout(timeoutMs + CLIENT_GRACE_MS), ...(signal ? [signal] : [])];
     return neon(this.#connectionString, {
       arrayMode: true,
       fullResults: true,
-      fetchOptions: { signal: AbortSignal.any(signals) },
+      fetchOptions: { signal: AbortSignal.any(signals), atriumMaxBytes: maxBody },
     });
   }
 
@@ -191,15 +177,33 @@ export class PostgresEngine implements Engine {
 
   async query(text: string, options: QueryOptions = {}): Promise<StatementResult> {
     const timeout = timeoutOf(options.timeoutMs);
-    const sql = this.#http(timeout, options.signal);
+    const maxBytes = maxBytesOf(options.maxBytes);
+    const sql = this.#http(timeout, options.signal, bodyCapOf(maxBytes));
     const params = (options.params ?? []).map(toPgParam);
+    const bounded = options.maxRows !== undefined && isRowQuery(text);
     const started = Date.now();
     const run = async (): Promise<RawResult> => {
-      const limit = sql.query("select set_config('statement_timeout', $1, true)", [String(timeout)]);
+      const limit = () => sql.query("select set_config('statement_timeout', $1, true)", [String(timeout)]);
+      const mode = { readOnly: options.readOnly === true };
+      if (bounded) {
+        try {
+          const fetch = `FETCH FORWARD ${options.maxRows! + 1} FROM atrium_q`;
+          const results = await sql.transaction(
+            [limit(), sql.query(CURSOR + text, params), sql.query(fetch, [], { types })],
+            mode,
+          );
+          return results[2] as unknown as RawResult;
+        } catch (err) {
+          const e = err as { code?: string; position?: string };
+          if (!NOT_A_CURSOR.has(e.code ?? '')) {
+            // Positions count from the user's text, not from the DECLARE around it.
+            if (Number(e.position) > CURSOR.length) e.position = String(Number(e.position) - CURSOR.length);
+            throw err;
+          }
+        }
+      }
       try {
-        const results = await sql.transaction([limit, sql.query(text, params, { types })], {
-          readOnly: options.readOnly === true,
-        });
+        const results = await sql.transaction([limit(), sql.query(text, params, { types })], mode);
         return results[1] as unknown as RawResult;
       } catch (err) {
         // 25001: statements such as CREATE DATABASE or VACUUM refuse to run inside a transaction.
@@ -210,9 +214,21 @@ export class PostgresEngine implements Engine {
         throw err;
       }
     };
-    const raw = await withDeadline(run(), timeout + CLIENT_GRACE_MS, { signal: options.signal }).catch(
-      this.#fail,
-    );
+    let raw: RawResult;
+    try {
+      raw = await withDeadline(run(), timeout + CLIENT_GRACE_MS, { signal: options.signal });
+    } catch (err) {
+      if (!isTooLarge(err)) return this.#fail(err);
+      if (!bounded) throw tooLargeError(maxBytes, err);
+      // Too wide for one HTTP body: read it again a batch at a time over a session, in a
+      // read-only transaction so nothing the statement does can happen twice.
+      const [result] = await this.script([{ sql: text, params: options.params }], {
+        ...options,
+        readOnly: true,
+        maxBytes,
+      });
+      return result!;
+    }
     const durationMs = Date.now() - started;
     const result = toResult(raw, started, options.maxRows, [], await this.#userTypes([raw], options.signal));
     return { ...result, durationMs };
@@ -229,6 +245,9 @@ export class PostgresEngine implements Engine {
     }
     client.on('error', () => {}); // surfaced through the pending call instead of crashing the isolate
     client.on('notice', (msg: { message?: string }) => notices.push(msg.message ?? ''));
+    client.connection.on('readyForQuery', (msg: { status?: string }) =>
+      this.#status.set(client, msg.status ?? ''),
+    );
     this.#clients.add(client);
     await withDeadline(client.connect(), CONNECT_TIMEOUT_MS, {
       onTimeout: () => this.#drop(client),
@@ -259,21 +278,56 @@ export class PostgresEngine implements Engine {
     return withDeadline(work, timeout + CLIENT_GRACE_MS, { signal, onTimeout: () => this.#drop(client) });
   }
 
+  /** A user statement: extended protocol, one command, rows read only up to the limits. */
+  #statement(
+    client: Client,
+    s: Statement,
+    limits: { maxRows: number; maxBytes: number },
+    timeout: number,
+    signal?: AbortSignal,
+  ): Promise<PortalResult> {
+    const statement = new BoundedStatement(s.sql, (s.params ?? []).map(toPgParam), limits, pgParser);
+    client.query(statement as unknown as Parameters<Client['query']>[0]);
+    return withDeadline(statement.done, timeout + CLIENT_GRACE_MS, {
+      signal,
+      onTimeout: () => this.#drop(client),
+    });
+  }
+
+  /**
+   * Still inside the read-only transaction this run began? A COMMIT, ROLLBACK or PREPARE
+   * TRANSACTION leaves the session idle; COMMIT AND CHAIN opens a new transaction in which
+   * `SET TRANSACTION READ WRITE` would be allowed until its first snapshot — which this
+   * check's own SELECT takes, so that door closes too.
+   */
+  async #assertReadOnly(client: Client, timeout: number): Promise<void> {
+    if (this.#status.get(client) !== 'T') throw violation();
+    const sql = "select current_setting('transaction_read_only')";
+    const raw = (await this.#run(client, sql, undefined, timeout)) as RawResult;
+    if (raw.rows[0]?.[0] !== 'on' || this.#status.get(client) !== 'T') throw violation();
+  }
+
   async script(statements: readonly Statement[], options: Omit<QueryOptions, 'params'> = {}) {
     const timeout = timeoutOf(options.timeoutMs);
+    const maxBytes = maxBytesOf(options.maxBytes);
+    const readOnly = options.readOnly === true;
     const notices: string[] = [];
     const client = await this.#connect(notices);
     const raws: { raw: RawResult; started: number; finished: number; notices: string[] }[] = [];
     try {
-      await this.#run(client, `SET statement_timeout = ${timeout}`, undefined, timeout);
-      await this.#run(client, options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN', undefined, timeout);
+      // Our own fixed text: one simple-protocol round trip for both.
+      const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
+      await this.#run(client, `SET statement_timeout = ${timeout}; ${begin}`, undefined, timeout);
+      if (readOnly) await this.#assertReadOnly(client, timeout);
+      let budget = maxBytes;
       for (const statement of statements) {
         const started = Date.now();
-        const raw = await this.#run(client, statement.sql, statement.params, timeout, options.signal);
-        // A parameterless statement may hold several commands (simple protocol): one result each.
-        for (const r of Array.isArray(raw) ? raw : [raw]) {
-          raws.push({ raw: r, started, finished: Date.now(), notices: notices.splice(0) });
-        }
+        const limits = { maxRows: options.maxRows ?? Number.POSITIVE_INFINITY, maxBytes: budget };
+        const raw = await this.#statement(client, statement, limits, timeout, options.signal);
+        if (raw.truncatedReason === 'bytes' && options.maxRows === undefined) throw tooLargeError(maxBytes);
+        budget = Math.max(0, budget - raw.bytes);
+        raws.push({ raw, started, finished: Date.now(), notices: notices.splice(0) });
+        if (readOnly) await this.#assertReadOnly(client, timeout);
       }
       await this.#run(client, 'COMMIT', undefined, timeout);
       const resolved = await this.#userTypes(
@@ -300,9 +354,11 @@ export class PostgresEngine implements Engine {
     const timeout = timeoutOf(undefined);
     const client = await this.#connect([]);
     try {
-      await this.#run(client, `SET statement_timeout = ${timeout}`, undefined, timeout);
-      await this.#run(client, 'BEGIN READ ONLY', undefined, timeout);
-      await this.#run(client, `DECLARE atrium_stream NO SCROLL CURSOR FOR ${text}`, options.params, timeout);
+      await this.#run(client, `SET statement_timeout = ${timeout}; BEGIN READ ONLY`, undefined, timeout);
+      // Extended protocol: the caller's text can hold only the one query the cursor is for.
+      const declare = { sql: `DECLARE atrium_stream NO SCROLL CURSOR FOR ${text}`, params: options.params };
+      await this.#statement(client, declare, { maxRows: 0, maxBytes: 0 }, timeout, options.signal);
+      await this.#assertReadOnly(client, timeout);
       let columns: ColumnMeta[] | undefined;
       while (true) {
         if (options.signal?.aborted) throw new EngineError('timeout', 'The request was cancelled');
@@ -324,6 +380,10 @@ export class PostgresEngine implements Engine {
     } finally {
       this.#drop(client);
     }
+  }
+
+  privileges(options: { timeoutMs?: number } = {}): Promise<LoginPrivileges> {
+    return postgresPrivileges(this, options.timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -18,12 +18,14 @@ import {
   type ColumnMeta,
   type Engine,
   EngineError,
+  type LoginPrivileges,
   type QueryOptions,
   type Statement,
   type StatementResult,
   type TestResult,
 } from './engine.ts';
 import { fromD1Error } from './errors.ts';
+import { hasSecondStatement } from './sqlite-text.ts';
 import { fromD1, toD1Param } from './values.ts';
 
 type Program = { writes: boolean };
@@ -53,7 +55,12 @@ export class SqliteEngine implements Engine {
   }
 
   /** What SQLite compiled the statement into: the database's own verdict on whether it writes. */
-  async #program(sql: string, params: readonly unknown[] | undefined): Promise<Program> {
+  async #program(sql: string, params: readonly unknown[] | undefined, readOnly = true): Promise<Program> {
+    // A trigger body holds semicolons of its own; it writes, so only a write run may send one.
+    const trigger = /^\s*create\s+(temp\w*\s+)?trigger\b/i.test(sql);
+    if (hasSecondStatement(sql) && (readOnly || !trigger)) {
+      throw new EngineError('query_error', 'D1 runs every statement of a text: send one statement at a time');
+    }
     const rows = await this.#prepare(`EXPLAIN ${sql}`, params).raw();
     const writes = rows.some(([, opcode, , p2]) => {
       if (opcode === 'Transaction') return p2 !== 0;
@@ -68,7 +75,7 @@ export class SqliteEngine implements Engine {
 
   async #one(s: Statement, readOnly: boolean, maxRows: number | undefined): Promise<StatementResult> {
     const started = Date.now();
-    const { writes } = await this.#program(s.sql, s.params);
+    const { writes } = await this.#program(s.sql, s.params, readOnly);
     if (writes && readOnly) this.#refuse();
     if (writes) {
       const r = await this.#prepare(s.sql, s.params).run<Record<string, unknown>>();
@@ -169,6 +176,11 @@ export class SqliteEngine implements Engine {
     } catch (err) {
       this.#fail(err);
     }
+  }
+
+  /** D1 has no logins: a binding reaches one database and nothing beyond it. */
+  async privileges(): Promise<LoginPrivileges> {
+    return { user: null, privileged: false, reasons: [] };
   }
 
   async close(): Promise<void> {

@@ -21,22 +21,41 @@ const toObject = (columns: ColumnMeta[], row: unknown[]) =>
   Object.fromEntries(columns.map((c, i) => [c.name, row[i] ?? null]));
 
 /**
+ * Cells a spreadsheet would run as a formula (OWASP "CSV injection"): text that
+ * starts with `=`, `+`, `-`, `@`, tab or CR. A cell that is exactly a number
+ * (`-5`, `+1.5e3`) is left alone even though it starts with a sign: numeric and
+ * big-integer columns arrive as strings (exact digits), a spreadsheet reads such
+ * a cell as a plain number, and a plain number cannot call anything; prefixing
+ * it would turn every negative amount into text. No `.*$`, so a multi-line cell
+ * (`=cmd\nmore`) is caught too.
+ */
+export const FORMULA_TRIGGER = /^(?![-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$)[=+\-@\t\r]/;
+
+export interface EncoderOptions {
+  /** CSV only: prefix formula-like text cells with `'` and quote them. */
+  escapeFormulas: boolean;
+}
+
+/**
  * RFC 4180 CSV through Papa.unparse, batch by batch: fields holding the
  * delimiter, quotes, CR/LF or edge spaces are quoted and quotes doubled.
- * Values are written as they are (no formula escaping), so an import of the
- * file gives back the same data.
+ * With `escapeFormulas`, Papa prefixes text cells matching FORMULA_TRIGGER with
+ * `'` and quotes them (number and boolean values are never touched); header
+ * names are escaped too, since a query's column aliases are caller text.
+ * Without it values are written as they are, so an import gives back the same data.
  */
-function csv(): Encoder {
+function csv(options: EncoderOptions): Encoder {
+  const config = { newline: '\r\n', escapeFormulae: options.escapeFormulas ? FORMULA_TRIGGER : false };
   return {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
-    head: (columns) => `${Papa.unparse([columns.map((c) => c.name)])}\r\n`,
+    head: (columns) => `${Papa.unparse([columns.map((c) => c.name)], config)}\r\n`,
     batch: (_columns, rows) =>
       rows.length === 0
         ? ''
         : `${Papa.unparse(
             rows.map((r) => r.map(csvCell)),
-            { newline: '\r\n' },
+            config,
           )}\r\n`,
     tail: () => '',
   };
@@ -71,6 +90,6 @@ function json(): Encoder {
   };
 }
 
-export function encoderFor(format: ExportFormat): Encoder {
-  return format === 'csv' ? csv() : format === 'ndjson' ? ndjson() : json();
+export function encoderFor(format: ExportFormat, options: EncoderOptions): Encoder {
+  return format === 'csv' ? csv(options) : format === 'ndjson' ? ndjson() : json();
 }

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { LoginPrivileges } from '../engines/engine.ts';
 import { organizations } from './auth.ts';
+
+/** The last test's findings per login; null for a login that was not (or could not be) checked. */
+export interface PrivilegeFindings {
+  login: LoginPrivileges | null;
+  readOnlyLogin: LoginPrivileges | null;
+}
 
 export const ENGINE_NAMES = ['postgres', 'mysql', 'sqlite'] as const;
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
@@ -37,6 +44,11 @@ export const connections = sqliteTable(
     /** Vault envelope of `{ password?, connectionString? }`; null when there is no secret. */
     secret: text('secret'),
     hasPassword: integer('has_password', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The read-only login viewers and read-only runs use (its password sits in `secret`
+     * beside the main one); null when there is none.
+     */
+    readOnlyUser: text('read_only_user'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     lastTestOk: integer('last_test_ok', { mode: 'boolean' }),
@@ -45,6 +57,8 @@ export const connections = sqliteTable(
     lastTestErrorCode: text('last_test_error_code'),
     lastTestErrorMessage: text('last_test_error_message'),
     lastTestedAt: integer('last_tested_at', { mode: 'timestamp_ms' }),
+    /** What the last test found each login may do beyond its rows (worker/connections/privileges.ts). */
+    lastTestPrivileges: text('last_test_privileges', { mode: 'json' }).$type<PrivilegeFindings>(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * Query execution metadata: history, saved queries, per-connection query
@@ -55,17 +55,25 @@ export const savedQueries = sqliteTable(
   (t) => [index('saved_query_org_idx').on(t.orgId, t.name)],
 );
 
-/** Per-connection query settings kept here rather than on `connection` (another domain's table). */
-export const querySettings = sqliteTable('query_settings', {
-  connectionId: text('connection_id').primaryKey(),
-  orgId: text('org_id').notNull(),
-  cacheEnabled: integer('cache_enabled', { mode: 'boolean' }).notNull().default(false),
-  cacheTtlSeconds: integer('cache_ttl_seconds').notNull().default(60),
-  updatedAt: integer('updated_at').notNull(),
-});
+/**
+ * Per-connection query settings kept here rather than on `connection` (another domain's table),
+ * keyed by organization too: a built-in connection is one id shared by every organization,
+ * and each organization configures it for itself.
+ */
+export const querySettings = sqliteTable(
+  'query_settings',
+  {
+    orgId: text('org_id').notNull(),
+    connectionId: text('connection_id').notNull(),
+    cacheEnabled: integer('cache_enabled', { mode: 'boolean' }).notNull().default(false),
+    cacheTtlSeconds: integer('cache_ttl_seconds').notNull().default(60),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.connectionId] })],
+);
 
 /**
- * Running queries per connection, as leases. D1 serializes writes, so a
+ * Running queries per (organization, connection), as leases. D1 serializes writes, so a
  * conditional INSERT ("only while fewer than N unexpired leases") is an atomic
  * acquire; a lease expires by itself if the Worker dies mid-query.
  */
@@ -73,10 +81,11 @@ export const querySlots = sqliteTable(
   'query_slot',
   {
     id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
     connectionId: text('connection_id').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [index('query_slot_conn_idx').on(t.connectionId, t.expiresAt)],
+  (t) => [index('query_slot_org_conn_idx').on(t.orgId, t.connectionId, t.expiresAt)],
 );
 
 export type QueryHistoryRow = typeof queryHistory.$inferSelect;

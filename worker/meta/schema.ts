@@ -6,5 +6,6 @@ export * from './audit.ts';
 export * from './auth.ts';
 export * from './connections.ts';
 export * from './documents.ts';
+export * from './exports.ts';
 export * from './queries.ts';
 export * from './schema-sync.ts';

@@ -35,7 +35,7 @@ export async function writeQuerySettings(
   await drizzle(env.DB)
     .insert(querySettings)
     .values(values)
-    .onConflictDoUpdate({ target: querySettings.connectionId, set: values });
+    .onConflictDoUpdate({ target: [querySettings.orgId, querySettings.connectionId], set: values });
   return settings;
 }
 

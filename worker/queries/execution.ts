@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { AuthContext } from '../auth/context.ts';
 import type { Action } from '../auth/policy.ts';
 import { authorize } from '../auth/policy.ts';
-import { openEngine, type ServiceContext } from '../connections/service.ts';
+import { openEngine, refuseBuiltinWrite, type ServiceContext } from '../connections/service.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
@@ -108,15 +108,20 @@ export async function beginExecution(
 
   // Checked first (openEngine checks again) so a refusal costs no limit hit and no slot.
   authorize(caller, spec.action);
+  refuseBuiltinWrite(spec.connectionId, spec.action);
   // Independent round trips (two rate-limit objects, the slot's D1 insert, the connection's row
   // and secret), so they run together; errors keep the order they had when run one by one.
   const [limits, slot, opened] = await Promise.allSettled([
-    enforceQueryRateLimits(c.env, caller.userId, spec.connectionId),
-    acquireSlot(c.env, spec.connectionId, {
+    enforceQueryRateLimits(c.env, caller.userId, caller.orgId, spec.connectionId),
+    acquireSlot(c.env, caller.orgId, spec.connectionId, {
       cap: concurrencyCap(c.env),
       leaseMs: spec.timeoutMs + ABORT_GRACE_MS + 30_000,
     }),
-    openEngine(serviceContext(c), caller, spec.connectionId, { action: spec.action, bookkeeping }),
+    openEngine(serviceContext(c), caller, spec.connectionId, {
+      action: spec.action,
+      readOnly: spec.readOnly,
+      bookkeeping,
+    }),
   ]);
   if (slot.status === 'fulfilled') bookkeeping.push(releaseSlot(c.env, slot.value));
   if (limits.status === 'rejected' || slot.status === 'rejected' || opened.status === 'rejected') {

@@ -5,15 +5,24 @@ const USER_DEFAULT: RateLimitOptions = { limit: 300, windowSeconds: 60 };
 const CONNECTION_DEFAULT: RateLimitOptions = { limit: 1200, windowSeconds: 60 };
 const CONCURRENCY_DEFAULT = 8;
 
-/** 429 with Retry-After when the user or the connection is over its execution rate. */
-export async function enforceQueryRateLimits(env: Env, userId: string, connectionId: string): Promise<void> {
+/**
+ * 429 with Retry-After when the user or the connection is over its execution rate. The
+ * connection's budget is per organization: built-ins are one id shared by every organization,
+ * and one organization's load must not use up another's.
+ */
+export async function enforceQueryRateLimits(
+  env: Env,
+  userId: string,
+  orgId: string,
+  connectionId: string,
+): Promise<void> {
   // Two objects, two round trips: sent together. Both count the hit, as when run in turn
   // with the user within its limit; the user's refusal is reported first.
   const [user, connection] = await Promise.allSettled([
     enforceRateLimit(env, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT)),
     enforceRateLimit(
       env,
-      `query:connection:${connectionId}`,
+      `query:connection:${orgId}:${connectionId}`,
       limitFromVar(env.QUERY_RATE_LIMIT_CONNECTION, CONNECTION_DEFAULT),
     ),
   ]);

@@ -1,14 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { authorize, can } from '../auth/policy.ts';
+import { isBuiltinId } from '../connections/builtins.ts';
+import { usesReadOnlyLogin } from '../connections/read-only-login.ts';
 import type { StatementResult } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
-import { markStale } from '../schema/store.ts';
+import { markStale } from '../schema/head.ts';
 import { ResultCache, readQuerySettings } from './cache.ts';
 import { toApiError } from './engine-errors.ts';
 import { afterResponse, type ExecutionSpec, runExecution } from './execution.ts';
 import { recordExecution } from './history.ts';
+import { assertReadOnlyScript } from './read-only-guard.ts';
 import { type SplitStatement, splitStatements } from './split.ts';
 
 export const MAX_ROWS_DEFAULT = 1000;
@@ -67,6 +70,10 @@ export const StatementResultSchema = z
     rows: z.array(z.array(z.unknown())),
     affectedRows: z.number().nullable(),
     truncated: z.boolean(),
+    truncatedReason: z
+      .enum(['rows', 'bytes'])
+      .optional()
+      .openapi({ description: 'Why reading stopped early: `maxRows` reached, or the response byte cap.' }),
     command: z.string().nullable(),
     notices: z.array(z.string()),
     durationMs: z.number(),
@@ -98,7 +105,8 @@ const rowCountOf = (results: StatementResult[]) =>
 /**
  * POST /api/connections/:id/query: validate → authorize → (cache) → rate-limit →
  * execute → format → record. Read-only is the database's job: the engine opens
- * a read-only transaction; nothing here inspects the SQL to decide.
+ * a read-only transaction. The read-only guard is defence in depth on top: it
+ * refuses transaction control (and server-side effects) before any statement is sent.
  */
 export async function runQuery(
   c: Context<AppEnv>,
@@ -107,7 +115,8 @@ export async function runQuery(
 ): Promise<QueryResponse> {
   const viewer = authorize(c.get('auth'), 'query.read');
   if (body.readOnly === false) authorize(viewer, 'query.write');
-  const readOnly = body.readOnly ?? !can(viewer.role, 'query.write');
+  // Built-ins are read-only for everyone: asking `readOnly: false` there is refused (403 read_only_connection).
+  const readOnly = body.readOnly ?? (isBuiltinId(connectionId) || !can(viewer.role, 'query.write'));
   if (body.sql === undefined && body.params?.length) {
     throw badRequest('invalid_request', '`params` go with `sql`; give each statement its own params instead');
   }
@@ -169,6 +178,12 @@ export async function runQuery(
     }
     // Recorded with the real count once the script is split.
     spec.statementCount = statements.length;
+    // The dialect is the connection's, known once it is opened; opening sends no user SQL, and every
+    // statement (a single one through Neon's HTTP path included) is checked before any is sent.
+    if (readOnly) {
+      // Under a trusted read-only login the database itself refuses server-side effects.
+      assertReadOnlyScript(statements, engine.name, { refuseServerEffects: !usesReadOnlyLogin(engine) });
+    }
     const options = { readOnly, timeoutMs: body.timeoutMs, maxRows: body.maxRows, signal };
     const single = statements.length === 1 ? statements[0] : undefined;
     const results = single

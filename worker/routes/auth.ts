@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/record.ts';
 import { getAuth, MAX_PASSWORD, MIN_PASSWORD } from '../auth/better-auth.ts';
 import { defaultOrgId } from '../auth/orgs.ts';
 import { EmailSchema, OkSchema, UserSchema } from '../auth/schemas.ts';
+import { admitSignIn } from '../auth/sign-in-limits.ts';
 import type { Env } from '../env.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { clientIp, enforceRateLimit, limitFromVar } from '../middleware/rate-limit.ts';
@@ -10,7 +11,7 @@ import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 
 /**
  * Better Auth's email/password endpoints, at Better Auth's paths, behind Atrium's
- * edge: strict zod input, rate limits per IP and per account, the audit log, and
+ * edge: strict zod input, attempt limits (sign-in ones in auth/sign-in-limits.ts), the audit log, and
  * responses that carry the session only as an HttpOnly cookie (Better Auth's JSON
  * also returns the session token, which page scripts must never see).
  */
@@ -74,24 +75,19 @@ const signOut = createRoute({
 });
 
 /** Defaults; each is overridable by a `RATE_LIMIT_*` var written "n/seconds". */
-const ATTEMPT_LIMITS = {
-  'sign-in': {
-    ip: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_IN_IP, { limit: 30, windowSeconds: 60 }),
-    account: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_IN_ACCOUNT, { limit: 10, windowSeconds: 300 }),
-  },
-  'sign-up': {
-    ip: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_IP, { limit: 10, windowSeconds: 3600 }),
-    account: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_ACCOUNT, { limit: 5, windowSeconds: 3600 }),
-  },
-} as const;
+const SIGN_UP_LIMITS = {
+  ip: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_IP, { limit: 10, windowSeconds: 3600 }),
+  account: (env: Env) => limitFromVar(env.RATE_LIMIT_SIGN_UP_ACCOUNT, { limit: 5, windowSeconds: 3600 }),
+};
 
 /**
- * Credential attempts are limited per client IP (when Cloudflare names one) and
- * per account, so neither spraying one address nor one account gets far.
+ * Sign-ups are limited per client IP (when Cloudflare names one) and per email, so neither
+ * one address nor one email gets far. (An email that exists cannot be signed up again, so
+ * its limit locks nobody out.)
  */
-async function limitAttempt(env: Env, kind: keyof typeof ATTEMPT_LIMITS, ip: string | null, email: string) {
-  if (ip) await enforceRateLimit(env, `${kind}:ip:${ip}`, ATTEMPT_LIMITS[kind].ip(env));
-  await enforceRateLimit(env, `${kind}:account:${email}`, ATTEMPT_LIMITS[kind].account(env));
+async function limitSignUp(env: Env, ip: string | null, email: string) {
+  if (ip) await enforceRateLimit(env, `sign-up:ip:${ip}`, SIGN_UP_LIMITS.ip(env));
+  await enforceRateLimit(env, `sign-up:account:${email}`, SIGN_UP_LIMITS.account(env));
 }
 
 /** A successful sign-up or sign-in: audit it under the user's default org; the body to answer. */
@@ -114,7 +110,7 @@ export const auth = createRouter()
   .openapi(signUp, async (c) => {
     const body = c.req.valid('json');
     const ip = clientIp(c.req.raw.headers);
-    await limitAttempt(c.env, 'sign-up', ip, body.email);
+    await limitSignUp(c.env, ip, body.email);
     const res = await getAuth(c.env, c.req.url).api.signUpEmail({
       body,
       headers: c.req.raw.headers,
@@ -126,7 +122,7 @@ export const auth = createRouter()
   .openapi(signIn, async (c) => {
     const body = c.req.valid('json');
     const ip = clientIp(c.req.raw.headers);
-    await limitAttempt(c.env, 'sign-in', ip, body.email);
+    const attempt = await admitSignIn(c.env, ip, body.email);
     const res = await getAuth(c.env, c.req.url).api.signInEmail({
       body,
       headers: c.req.raw.headers,
@@ -150,6 +146,7 @@ export const auth = createRouter()
       }
       throw await betterAuthError(res);
     }
+    await attempt.succeeded();
     return withCookies(res, c.json(await recordSignIn(c.env, res, 'auth.sign_in', ip), 200));
   })
   .openapi(signOut, async (c) => {

@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { type Action, authorize } from '../auth/policy.ts';
-import { D1_BINDINGS } from '../connections/builtins.ts';
 import {
   createConnection,
   deleteConnection,
@@ -31,18 +30,19 @@ const settingsShape = {
     .max(4096)
     .optional()
     .openapi({ description: 'postgres://… or mysql://…; instead of the host fields', format: 'password' }),
-  host: z.string().trim().min(1).max(255).optional(),
+  host: z.string().trim().min(1).max(255).optional().openapi({
+    description:
+      'Loopback, private, link-local and metadata addresses are refused (400 host_not_allowed) unless the deployment sets ALLOW_PRIVATE_HOSTS',
+  }),
   port: z.number().int().min(1).max(65535).optional(),
   database: z.string().min(1).max(128).optional(),
   user: z.string().min(1).max(128).optional(),
   password: z.string().max(1024).optional().openapi({ format: 'password' }),
   sslMode: SslModeSchema.optional(),
-  d1Binding: z
-    .string()
-    .min(1)
-    .max(64)
-    .optional()
-    .openapi({ description: `SQLite only: one of ${D1_BINDINGS.join(', ')}` }),
+  d1Binding: z.string().min(1).max(64).optional().openapi({
+    description:
+      'SQLite only: a D1 binding listed in USER_D1_BINDINGS (never DB or a built-in: 400 binding_not_allowed)',
+  }),
 };
 const fieldsShape = {
   name: z.string().trim().min(1).max(100),
@@ -54,11 +54,27 @@ const fieldsShape = {
   active: z.boolean().optional(),
   tags: z.array(z.string().trim().min(1).max(32)).max(20).optional(),
 };
+const ReadOnlyLoginSchema = z
+  .strictObject({
+    user: z.string().min(1).max(128),
+    password: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .openapi({ format: 'password', description: 'Required unless the same user is already stored' }),
+  })
+  .openapi('ReadOnlyLogin', {
+    description:
+      'A second login on the same server for viewers and every read-only run (grant it only SELECT). Its password stays in the vault.',
+  });
 const timeoutShape = {
   timeoutMs: z.number().int().min(500).max(30_000).optional().openapi({ description: 'Default 10000' }),
 };
 
-const CreateBody = z.strictObject({ ...fieldsShape, ...settingsShape }).openapi('ConnectionCreate');
+const CreateBody = z
+  .strictObject({ ...fieldsShape, ...settingsShape, readOnlyLogin: ReadOnlyLoginSchema.optional() })
+  .openapi('ConnectionCreate');
 const UpdateBody = z
   .strictObject({
     ...fieldsShape,
@@ -74,10 +90,13 @@ const UpdateBody = z
       .optional()
       .openapi({ description: 'null removes the password' }),
     sslMode: SslModeSchema.nullable().optional(),
+    readOnlyLogin: ReadOnlyLoginSchema.nullable()
+      .optional()
+      .openapi({ description: 'null removes the read-only login' }),
   })
   .openapi('ConnectionUpdate');
 const UnsavedTestBody = z
-  .strictObject({ ...settingsShape, ...timeoutShape })
+  .strictObject({ ...settingsShape, ...timeoutShape, readOnlyLogin: ReadOnlyLoginSchema.optional() })
   .openapi('ConnectionTestRequest');
 const SavedTestBody = z.strictObject(timeoutShape);
 
@@ -88,6 +107,24 @@ const StatusSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   testedAt: z.string().nullable(),
 });
+
+const LoginFindingSchema = z.object({
+  user: z.string().nullable(),
+  privileged: z.boolean(),
+  reasons: z.array(z.string()).openapi({ example: ['superuser', 'pg_execute_server_program'] }),
+});
+const PrivilegedLoginSchema = LoginFindingSchema.extend({
+  readOnlyLogin: LoginFindingSchema.nullable(),
+  warning: z
+    .string()
+    .nullable()
+    .openapi({ example: 'Viewers run as a superuser ("postgres": superuser). …' }),
+})
+  .nullable()
+  .openapi('PrivilegedLogin', {
+    description:
+      "What the last test found the login (and the read-only login) may do on the server; null until tested. `warning` is set while viewers are not held by the database's own grants.",
+  });
 
 const ConnectionSchema = z
   .object({
@@ -107,6 +144,9 @@ const ConnectionSchema = z
     sslMode: SslModeSchema.nullable(),
     d1Binding: z.string().nullable(),
     hasPassword: z.boolean(),
+    hasReadOnlyLogin: z.boolean(),
+    readOnlyUser: z.string().nullable(),
+    privilegedLogin: PrivilegedLoginSchema,
     connectionStringRedacted: z
       .string()
       .nullable()
@@ -127,6 +167,7 @@ const TestResultSchema = z
       .object({ code: z.string(), message: z.string(), requestId: z.string() })
       .optional()
       .openapi({ description: 'Why the test failed; the HTTP status says the same (400, 502, 504)' }),
+    privilegedLogin: PrivilegedLoginSchema.optional(),
   })
   .openapi('ConnectionTestResult');
 
@@ -193,6 +234,8 @@ const update = createRoute({
   tags,
   security,
   summary: 'Change a connection (admins and owners); changed settings reset its status',
+  description:
+    'Moving a connection that has a password to another engine, host, port or user needs the password again (400 password_required): a stored password is never sent to a different server.',
   request: {
     params: IdParams,
     body: { content: { 'application/json': { schema: UpdateBody } }, required: true },
@@ -254,6 +297,7 @@ function testResponse(c: Context<AppEnv>, outcome: TestOutcome) {
     latencyMs: outcome.latencyMs,
     serverVersion: outcome.serverVersion,
     ...(outcome.error ? { error: { ...outcome.error, requestId: c.get('requestId') } } : {}),
+    ...(outcome.privilegedLogin !== undefined ? { privilegedLogin: outcome.privilegedLogin } : {}),
   };
   return c.json(body, outcome.status as 200 | 400 | 502 | 504);
 }

@@ -1,102 +1,121 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { authorize } from '../auth/policy.ts';
+import { usesReadOnlyLogin } from '../connections/read-only-login.ts';
+import { getConnection } from '../connections/service.ts';
+import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
-import { EXPORT_FORMATS, encoderFor } from '../export/encoders.ts';
+import { type ExportFormat, encoderFor } from '../export/encoders.ts';
+import {
+  ConnectionParam,
+  ExportBody,
+  ExportQuery,
+  fileResponses,
+  TicketBody,
+  TicketResponse,
+} from '../export/schemas.ts';
+import { singleExportStatement } from '../export/statement.ts';
 import { exportStream } from '../export/stream.ts';
-import { createRouter, errorResponses } from '../openapi.ts';
-import { beginExecution, serviceContext } from '../queries/execution.ts';
+import { consumeTicket, createTicket } from '../export/tickets.ts';
+import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
+import { beginExecution, type Caller, serviceContext } from '../queries/execution.ts';
 import { loadTable } from '../table-data/catalog.ts';
 import { builderFor, col, tableId } from '../table-data/sql.ts';
 
 /** Exports may run long; the database still bounds each fetch, and the client can cancel any time. */
 const EXPORT_TIMEOUT_MS = 15 * 60_000;
 const BATCH_SIZE = 2000;
+const security = [{ bearer: [] }];
 
-const ExportQuery = z
-  .object({
-    format: z.enum(EXPORT_FORMATS).default('csv'),
-    sql: z.string().min(1).max(100_000).optional().openapi({ description: 'A read-only query to export' }),
-    params: z
-      .string()
-      .max(100_000)
-      .optional()
-      .openapi({ description: 'JSON array of positional parameters for `sql`' }),
-    schema: z.string().min(1).max(255).optional(),
-    table: z
-      .string()
-      .min(1)
-      .max(255)
-      .optional()
-      .openapi({ description: 'Export a whole table (with `schema`)' }),
-  })
-  .refine((q) => (q.sql !== undefined) !== (q.table !== undefined && q.schema !== undefined), {
-    message: 'Give either `sql` or `schema` and `table`',
-  });
+const STREAMING =
+  'Always read-only. The body is streamed in batches; if the database fails midway the response is aborted, never ended as if complete.';
 
-const route = createRoute({
+const postExport = createRoute({
+  method: 'post',
+  path: '/api/connections/{id}/export',
+  tags: ['Queries'],
+  summary: 'Stream the result of one read-only statement as CSV, NDJSON or JSON',
+  description: `${STREAMING} Caller-supplied SQL is only ever accepted on a POST (CSRF-guarded); a browser download that cannot send a body uses a ticket instead.`,
+  security,
+  request: {
+    params: ConnectionParam,
+    body: { content: { 'application/json': { schema: ExportBody } }, required: true },
+  },
+  responses: { ...fileResponses, ...errorResponses },
+});
+
+const postTicket = createRoute({
+  method: 'post',
+  path: '/api/connections/{id}/export/tickets',
+  tags: ['Queries'],
+  summary: 'Create a one-time export ticket for a plain browser download',
+  description:
+    'The statement is checked now (one statement, read-only) and again when the ticket is used. The ticket works once, for 60 seconds, only for the same user, organization and connection: `GET /api/connections/{id}/export?ticket=…`.',
+  security,
+  request: {
+    params: ConnectionParam,
+    body: { content: { 'application/json': { schema: TicketBody } }, required: true },
+  },
+  responses: { 201: jsonContent(TicketResponse, 'Created'), ...errorResponses },
+});
+
+const getExport = createRoute({
   method: 'get',
   path: '/api/connections/{id}/export',
   tags: ['Queries'],
-  summary: 'Stream a query result or a whole table as CSV, NDJSON or JSON',
-  description:
-    'Always read-only. The body is streamed in batches; if the database fails midway the response is aborted, never ended as if complete.',
-  security: [{ bearer: [] }],
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .min(1)
-        .max(100)
-        .openapi({ param: { name: 'id', in: 'path' } }),
-    }),
-    query: ExportQuery,
-  },
-  responses: {
-    200: {
-      description: 'The file, streamed',
-      content: {
-        'text/csv': { schema: z.string() },
-        'application/x-ndjson': { schema: z.string() },
-        'application/json': { schema: z.array(z.record(z.string(), z.unknown())) },
-      },
-    },
-    ...errorResponses,
-  },
+  summary: 'Stream a whole table, or a ticketed query, as CSV, NDJSON or JSON',
+  description: `${STREAMING} A GET never takes SQL: \`?sql=\` answers 400 \`sql_requires_post\` (a link on another site must not be able to run a query as a signed-in user). Use \`POST\` on this path, or a ticket.`,
+  security,
+  request: { params: ConnectionParam, query: ExportQuery },
+  responses: { ...fileResponses, ...errorResponses },
 });
 
-function parseParams(text: string | undefined): unknown[] {
-  if (text === undefined) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    if (Array.isArray(value)) return value;
-  } catch {
-    // answered below
-  }
-  throw badRequest('invalid_params', '`params` must be a JSON array');
+type ExportSource =
+  | { kind: 'query'; sql: string; params: readonly unknown[] }
+  | { kind: 'table'; schema: string; table: string };
+
+interface ExportOptions {
+  format: ExportFormat;
+  escapeFormulas: boolean;
+  filename: string;
 }
 
-export const exports = createRouter().openapi(route, async (c) => {
-  const { id } = c.req.valid('param');
-  const q = c.req.valid('query');
-  const caller = authorize(c.get('auth'), 'query.read');
-  const params = parseParams(q.params);
+interface ExportFile {
+  body: ReadableStream<Uint8Array>;
+  headers: Record<string, string>;
+}
+
+/** Runs one export through the execution pipeline (limits, slot, history); the body streams. */
+async function streamExport(
+  c: Context<AppEnv>,
+  caller: Caller,
+  connectionId: string,
+  source: ExportSource,
+  options: ExportOptions,
+): Promise<ExportFile> {
   const execution = await beginExecution(c, caller, {
-    connectionId: id,
+    connectionId,
     kind: 'export',
     action: 'query.read',
-    statement: q.sql ?? `-- export ${q.schema}.${q.table}`,
+    statement: source.kind === 'query' ? source.sql : `-- export ${source.schema}.${source.table}`,
     statementCount: 1,
     readOnly: true,
     timeoutMs: EXPORT_TIMEOUT_MS,
   });
   const { engine, signal } = execution;
-  const encoder = encoderFor(q.format);
+  const encoder = encoderFor(options.format, { escapeFormulas: options.escapeFormulas });
   let stream: Awaited<ReturnType<typeof exportStream>>;
   try {
-    let text = q.sql ?? '';
-    let values: readonly unknown[] = params;
-    if (q.schema !== undefined && q.table !== undefined) {
-      const info = await loadTable(engine, q.schema, q.table);
+    let text: string;
+    let values: readonly unknown[];
+    if (source.kind === 'query') {
+      // Checked here, inside the execution, so a refusal is recorded like any other.
+      text = singleExportStatement(source.sql, engine.name, {
+        refuseServerEffects: !usesReadOnlyLogin(engine),
+      });
+      values = source.params;
+    } else {
+      const info = await loadTable(engine, source.schema, source.table);
       // Key order makes the file deterministic and lets engines without cursors page by key.
       let select = builderFor(engine.name)
         .selectFrom(tableId(engine.name, info.schema, info.table).as('t'))
@@ -118,10 +137,98 @@ export const exports = createRouter().openapi(route, async (c) => {
   } catch (err) {
     throw await execution.finish({ rowCount: null, error: err });
   }
-  const name = (q.table ?? 'query').replace(/[^\w.-]+/g, '_');
-  return c.body(stream.body, 200, {
-    'content-type': encoder.contentType,
-    'content-disposition': `attachment; filename="${name}.${encoder.extension}"`,
-    'cache-control': 'no-store',
-  });
+  const name = options.filename.replace(/[^\w.-]+/g, '_');
+  return {
+    body: stream.body,
+    headers: {
+      'content-type': encoder.contentType,
+      'content-disposition': `attachment; filename="${name}.${encoder.extension}"`,
+      'cache-control': 'no-store',
+    },
+  };
+}
+
+const router = createRouter();
+
+// Before validation, so the answer names the mistake instead of a generic schema error.
+router.use('/api/connections/:id/export', async (c, next) => {
+  if (c.req.query('sql') !== undefined || c.req.query('params') !== undefined) {
+    throw badRequest(
+      'sql_requires_post',
+      'SQL is never taken from a URL; POST it to this path (or create a ticket) instead',
+    );
+  }
+  return next();
 });
+
+export const exports = router
+  .openapi(postExport, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const caller = authorize(c.get('auth'), 'query.read');
+    const file = await streamExport(
+      c,
+      caller,
+      id,
+      { kind: 'query', sql: body.sql, params: body.params ?? [] },
+      { format: body.format, escapeFormulas: body.escapeFormulas, filename: body.filename ?? 'query' },
+    );
+    return c.body(file.body, 200, file.headers);
+  })
+  .openapi(postTicket, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const caller = authorize(c.get('auth'), 'query.read');
+    // Fails fast (404, 400, 403) while the page can still show the error; a download cannot.
+    const connection = await getConnection(
+      serviceContext(c),
+      {
+        auth: caller,
+        orgId: caller.orgId,
+        userId: caller.userId,
+      },
+      id,
+    );
+    // An early answer for the page, as strict as a run without a read-only login; the check with the
+    // login known runs again when the ticket is used.
+    singleExportStatement(body.sql, connection.engine, { refuseServerEffects: true });
+    const { ticket, expiresAt } = await createTicket(c.env, caller, id, {
+      sql: body.sql,
+      params: body.params ?? [],
+      escapeFormulas: body.escapeFormulas,
+      filename: body.filename ?? null,
+    });
+    const url = `/api/connections/${encodeURIComponent(id)}/export?ticket=${ticket}`;
+    return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString(), url }, 201);
+  })
+  .openapi(getExport, async (c) => {
+    const { id } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const caller = authorize(c.get('auth'), 'query.read');
+    if (q.ticket !== undefined) {
+      const ticketed = await consumeTicket(c.env, caller, id, q.ticket);
+      const file = await streamExport(
+        c,
+        caller,
+        id,
+        { kind: 'query', sql: ticketed.sql, params: ticketed.params },
+        {
+          format: q.format,
+          escapeFormulas: ticketed.escapeFormulas,
+          filename: ticketed.filename ?? 'query',
+        },
+      );
+      return c.body(file.body, 200, file.headers);
+    }
+    // The schema refuses anything else, so both are here.
+    const schema = q.schema ?? '';
+    const table = q.table ?? '';
+    const file = await streamExport(
+      c,
+      caller,
+      id,
+      { kind: 'table', schema, table },
+      { format: q.format, escapeFormulas: q.escapeFormulas !== 'false', filename: table },
+    );
+    return c.body(file.body, 200, file.headers);
+  });

@@ -3,8 +3,9 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { OrgSchema, RoleSchema, UserSchema } from '../auth/schemas.ts';
 import { unauthorized } from '../errors.ts';
-import { members, organizations, users } from '../meta/auth.ts';
+import { users } from '../meta/auth.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
+import { orgsVisibleTo } from '../orgs/orgs.ts';
 
 const MeSchema = z
   .object({
@@ -35,27 +36,12 @@ export const me = createRouter().openapi(route, async (c) => {
     .where(eq(users.id, auth.userId))
     .get();
   if (!user) throw unauthorized();
-  const rows = await db
-    .select({
-      id: organizations.id,
-      name: organizations.name,
-      personal: organizations.personal,
-      role: members.role,
-      createdAt: organizations.createdAt,
-    })
-    .from(members)
-    .innerJoin(organizations, eq(organizations.id, members.organizationId))
-    .where(eq(members.userId, auth.userId))
-    .orderBy(organizations.createdAt, organizations.id)
-    .all();
   // A token sees only the org it is scoped to, at its capped role.
-  const orgs = rows
-    .filter((org) => auth.via === 'session' || org.id === auth.orgId)
-    .map((org) => ({
-      ...org,
-      role: org.id === auth.orgId && auth.role ? auth.role : org.role,
-      createdAt: org.createdAt.toISOString(),
-    }));
+  const orgs = (await orgsVisibleTo(c.env.DB, auth)).map((org) => ({
+    ...org,
+    role: org.id === auth.orgId && auth.role ? auth.role : org.role,
+    createdAt: org.createdAt.toISOString(),
+  }));
   const active = orgs.find((org) => org.id === auth.orgId);
   return c.json(
     {

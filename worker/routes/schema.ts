@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { badRequest, notFound } from '../errors.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 import { type CacheScope, cached } from '../schema/cache.ts';
+import { listChanges } from '../schema/changes.ts';
 import { toDdl } from '../schema/ddl.ts';
 import { toErd } from '../schema/erd.ts';
 import { toMarkdown } from '../schema/markdown.ts';
@@ -13,7 +14,6 @@ import {
   syncConnection,
 } from '../schema/service.ts';
 import {
-  listChanges,
   listColumns,
   listNamespaces,
   listTables,
@@ -21,414 +21,24 @@ import {
   search,
   tableDetail,
   tableExists,
-} from '../schema/store.ts';
+} from '../schema/snapshot-read.ts';
+import {
+  cursor,
+  ErdSchema,
+  HistorySchema,
+  id,
+  limit,
+  name,
+  SearchSchema,
+  SyncResultSchema,
+  TableDetailSchema,
+  TreeSchema,
+} from './schema-schemas.ts';
 
-// ---------------------------------------------------------------- schemas
-
-const RelationKindSchema = z.enum([
-  'table',
-  'partitioned_table',
-  'view',
-  'materialized_view',
-  'foreign_table',
-]);
-const ActionSchema = z.enum(['NO ACTION', 'RESTRICT', 'CASCADE', 'SET NULL', 'SET DEFAULT']);
-
-const SnapshotMetaSchema = z
-  .object({
-    id: z.string(),
-    version: z.number().int(),
-    syncedAt: z.string().openapi({ description: 'ISO-8601' }),
-    stale: z.boolean().openapi({ description: 'A refresh was due but the database did not answer' }),
-    engine: z.enum(['postgres', 'mysql', 'sqlite']),
-    serverVersion: z.string().nullable(),
-    tableCount: z.number().int(),
-    columnCount: z.number().int(),
-    queryCount: z.number().int().openapi({ description: 'Catalog queries the sync cost' }),
-  })
-  .openapi('SchemaSnapshotMeta');
-
-const NamespaceSchema = z.object({
-  name: z.string(),
-  comment: z.string().nullable(),
-  tableCount: z.number().int(),
-  viewCount: z.number().int(),
-});
-
-const TableSummarySchema = z
-  .object({
-    schema: z.string(),
-    name: z.string(),
-    kind: RelationKindSchema,
-    comment: z.string().nullable(),
-    rowEstimate: z.number().nullable().openapi({ description: 'Planner estimate, never a count(*)' }),
-    columnCount: z.number().int(),
-    primaryKey: z.array(z.string()).nullable(),
-    foreignKeyCount: z.number().int(),
-    indexCount: z.number().int(),
-    partitionOf: z.object({ schema: z.string(), name: z.string() }).nullable(),
-  })
-  .openapi('SchemaTableSummary');
-
-const ColumnSchema = z
-  .object({
-    name: z.string(),
-    position: z.number().int(),
-    dataType: z.string().openapi({ description: 'As declared, e.g. character varying(45)' }),
-    normalizedType: z
-      .string()
-      .openapi({ description: 'integer, bigint, decimal, text, timestamptz, json, ...' }),
-    nullable: z.boolean(),
-    default: z.string().nullable().openapi({ description: 'SQL expression' }),
-    generated: z.object({ kind: z.enum(['stored', 'virtual']), expression: z.string() }).nullable(),
-    identity: z.enum(['always', 'by_default', 'auto_increment']).nullable(),
-    onUpdate: z.string().nullable().openapi({ description: "MySQL's ON UPDATE expression" }),
-    comment: z.string().nullable(),
-    isPrimaryKey: z.boolean(),
-    isForeignKey: z.boolean(),
-  })
-  .openapi('SchemaColumn');
-
-const KeySchema = z.object({ name: z.string().nullable(), columns: z.array(z.string()) });
-const ForeignKeySchema = KeySchema.extend({
-  refSchema: z.string(),
-  refTable: z.string(),
-  refColumns: z.array(z.string()),
-  onUpdate: ActionSchema,
-  onDelete: ActionSchema,
-}).openapi('SchemaForeignKey');
-const IndexSchema = z
-  .object({
-    name: z.string(),
-    unique: z.boolean(),
-    primary: z.boolean(),
-    method: z.string().nullable(),
-    parts: z.array(
-      z.object({ column: z.string().nullable(), expression: z.string().nullable(), descending: z.boolean() }),
-    ),
-    predicate: z.string().nullable().openapi({ description: "A partial index's condition" }),
-    definition: z.string().nullable(),
-  })
-  .openapi('SchemaIndex');
-
-const TableDetailSchema = z
-  .object({
-    snapshot: SnapshotMetaSchema,
-    table: z.object({
-      schema: z.string(),
-      name: z.string(),
-      kind: RelationKindSchema,
-      comment: z.string().nullable(),
-      rowEstimate: z.number().nullable(),
-      partitionOf: z
-        .object({ schema: z.string(), name: z.string(), bound: z.string().nullable() })
-        .nullable(),
-      definition: z.string().nullable(),
-      columns: z.array(ColumnSchema),
-      primaryKey: KeySchema.nullable(),
-      foreignKeys: z.array(ForeignKeySchema),
-      uniques: z.array(KeySchema),
-      checks: z.array(z.object({ name: z.string().nullable(), expression: z.string() })),
-      indexes: z.array(IndexSchema),
-    }),
-    referencedBy: z.array(ForeignKeySchema.extend({ schema: z.string(), table: z.string() })),
-  })
-  .openapi('SchemaTableDetail');
-
-const TreeSchema = z
-  .discriminatedUnion('level', [
-    z.object({
-      level: z.literal('schemas'),
-      snapshot: SnapshotMetaSchema,
-      items: z.array(NamespaceSchema),
-      nextCursor: z.string().nullable(),
-    }),
-    z.object({
-      level: z.literal('tables'),
-      snapshot: SnapshotMetaSchema,
-      schema: z.string(),
-      items: z.array(TableSummarySchema),
-      nextCursor: z.string().nullable(),
-    }),
-    z.object({
-      level: z.literal('columns'),
-      snapshot: SnapshotMetaSchema,
-      schema: z.string(),
-      table: z.string(),
-      items: z.array(ColumnSchema),
-      nextCursor: z.null(),
-    }),
-  ])
-  .openapi('SchemaTree');
-
-const SummarySchema = z.object({
-  tablesAdded: z.number().int(),
-  tablesRemoved: z.number().int(),
-  tablesChanged: z.number().int(),
-  columnsAdded: z.number().int(),
-  columnsRemoved: z.number().int(),
-  columnsChanged: z.number().int(),
-  keysAdded: z.number().int(),
-  keysRemoved: z.number().int(),
-  indexesAdded: z.number().int(),
-  indexesRemoved: z.number().int(),
-  indexesChanged: z.number().int(),
-  enumsChanged: z.number().int(),
-});
-
-const SyncResultSchema = z
-  .object({
-    snapshotId: z.string(),
-    syncedAt: z.number().openapi({ description: 'Epoch milliseconds' }),
-    changed: z.boolean().openapi({ description: 'The structure differs from the previous sync' }),
-    changeId: z.string().nullable(),
-    summary: SummarySchema.nullable(),
-    tableCount: z.number().int(),
-    columnCount: z.number().int(),
-    queryCount: z.number().int(),
-    d1Statements: z.number().int(),
-    d1Batches: z.number().int(),
-    introspectMs: z.number(),
-    storeMs: z.number(),
-    totalMs: z.number(),
-  })
-  .openapi('SchemaSyncResult');
-
-const FieldChangeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
-const TableRefSchema = z.object({ schema: z.string(), name: z.string(), kind: z.string() });
-const KeyRefSchema = z.object({
-  type: z.enum(['primary_key', 'foreign_key', 'unique', 'check']),
-  name: z.string().nullable(),
-  definition: z.string(),
-});
-const IndexRefSchema = z.object({ name: z.string(), definition: z.string() });
-const DiffSchema = z
-  .object({
-    tablesAdded: z.array(TableRefSchema),
-    tablesRemoved: z.array(TableRefSchema),
-    tablesChanged: z.array(
-      z.object({
-        schema: z.string(),
-        name: z.string(),
-        changes: z.array(FieldChangeSchema),
-        columnsAdded: z.array(z.object({ name: z.string(), dataType: z.string(), nullable: z.boolean() })),
-        columnsRemoved: z.array(z.object({ name: z.string(), dataType: z.string() })),
-        columnsChanged: z.array(z.object({ name: z.string(), changes: z.array(FieldChangeSchema) })),
-        keysAdded: z.array(KeyRefSchema),
-        keysRemoved: z.array(KeyRefSchema),
-        indexesAdded: z.array(IndexRefSchema),
-        indexesRemoved: z.array(IndexRefSchema),
-        indexesChanged: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
-      }),
-    ),
-    enumsAdded: z.array(z.string()),
-    enumsRemoved: z.array(z.string()),
-    enumsChanged: z.array(z.object({ name: z.string(), from: z.array(z.string()), to: z.array(z.string()) })),
-    truncated: z.boolean().optional(),
-  })
-  .openapi('SchemaDiff');
-
-const HistorySchema = z
-  .object({
-    items: z.array(
-      z.object({
-        id: z.string(),
-        fromSnapshotId: z.string(),
-        toSnapshotId: z.string(),
-        createdAt: z.string(),
-        summary: SummarySchema,
-        diff: DiffSchema,
-      }),
-    ),
-    nextCursor: z.string().nullable(),
-  })
-  .openapi('SchemaHistory');
-
-const SearchSchema = z
-  .object({
-    snapshot: SnapshotMetaSchema,
-    items: z.array(
-      z.object({
-        type: z.enum(['schema', 'table', 'column']),
-        schema: z.string(),
-        table: z.string().nullable(),
-        column: z.string().nullable(),
-        detail: z.string().nullable().openapi({ description: "Table kind, or the column's type" }),
-      }),
-    ),
-  })
-  .openapi('SchemaSearch');
-
-const ErdSchema = z
-  .object({
-    snapshot: SnapshotMetaSchema,
-    nodes: z.array(
-      z.object({
-        id: z.string(),
-        schema: z.string(),
-        name: z.string(),
-        kind: RelationKindSchema,
-        rowEstimate: z.number().nullable(),
-        columns: z.array(
-          z.object({
-            name: z.string(),
-            type: z.string(),
-            nullable: z.boolean(),
-            pk: z.boolean(),
-            fk: z.boolean(),
-          }),
-        ),
-      }),
-    ),
-    edges: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string().nullable(),
-        from: z.string(),
-        fromColumns: z.array(z.string()),
-        to: z.string(),
-        toColumns: z.array(z.string()),
-        onUpdate: z.string(),
-        onDelete: z.string(),
-      }),
-    ),
-  })
-  .openapi('SchemaErd');
-
-const id = z
-  .string()
-  .min(1)
-  .max(100)
-  .openapi({ param: { name: 'id', in: 'path' }, example: 'builtin:demo' });
-const name = (param: string) =>
-  z
-    .string()
-    .min(1)
-    .max(512)
-    .openapi({ param: { name: param, in: 'path' } });
-const limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-const cursor = z.string().max(2048).optional().openapi({ description: 'nextCursor of the previous page' });
-
-// ---------------------------------------------------------------- routes
+/** A connection's synced schema: sync it, then browse, search, diff history, ERD and export from D1. */
 
 const tags = ['schema'];
 const security = [{ bearer: [] }];
-
-const sync = createRoute({
-  method: 'post',
-  path: '/api/connections/{id}/sync',
-  tags,
-  security,
-  summary: 'Introspect the database now and replace the synced schema atomically (editors and up)',
-  request: { params: z.object({ id }) },
-  responses: {
-    200: jsonContent(SyncResultSchema, 'Synced; `changed` says whether a history entry was recorded'),
-    ...errorResponses,
-    409: errorResponses[404],
-    502: errorResponses[404],
-    503: errorResponses[404],
-  },
-});
-
-const tree = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema',
-  tags,
-  security,
-  summary:
-    'The schema tree, one level at a time: schemas, then tables of `schema` (paged), then columns of `table`',
-  request: {
-    params: z.object({ id }),
-    query: z.object({
-      schema: z.string().min(1).max(512).optional(),
-      table: z.string().min(1).max(512).optional(),
-      cursor,
-      limit: limit(500, 100),
-    }),
-  },
-  responses: {
-    200: jsonContent(TreeSchema, 'One level of the tree'),
-    ...errorResponses,
-    502: errorResponses[404],
-  },
-});
-
-const detail = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema/tables/{schema}/{table}',
-  tags,
-  security,
-  summary: "One table's full detail: columns, keys, indexes, foreign keys in and out, row estimate",
-  request: { params: z.object({ id, schema: name('schema'), table: name('table') }) },
-  responses: {
-    200: jsonContent(TableDetailSchema, 'The table'),
-    ...errorResponses,
-    502: errorResponses[404],
-  },
-});
-
-const searchRoute = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema/search',
-  tags,
-  security,
-  summary: 'Schemas, tables and columns whose name contains `q`',
-  request: {
-    params: z.object({ id }),
-    query: z.object({ q: z.string().trim().min(1).max(128), limit: limit(200, 50) }),
-  },
-  responses: {
-    200: jsonContent(SearchSchema, 'Matches, exact first'),
-    ...errorResponses,
-    502: errorResponses[404],
-  },
-});
-
-const history = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema/history',
-  tags,
-  security,
-  summary: 'Structural changes seen by syncs, newest first',
-  request: { params: z.object({ id }), query: z.object({ cursor, limit: limit(100, 20) }) },
-  responses: { 200: jsonContent(HistorySchema, 'Changes'), ...errorResponses },
-});
-
-const erd = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema/erd',
-  tags,
-  security,
-  summary: 'ER-diagram graph: tables as nodes with PK/FK markers, foreign keys as edges',
-  request: { params: z.object({ id }), query: z.object({ schema: z.string().min(1).max(512).optional() }) },
-  responses: { 200: jsonContent(ErdSchema, 'The graph'), ...errorResponses, 502: errorResponses[404] },
-});
-
-const exportRoute = createRoute({
-  method: 'get',
-  path: '/api/connections/{id}/schema/export',
-  tags,
-  security,
-  summary: "The schema as DDL in the engine's dialect, as JSON, or as a Markdown data dictionary",
-  request: {
-    params: z.object({ id }),
-    query: z.object({ format: z.enum(['ddl', 'json', 'markdown']).default('ddl') }),
-  },
-  responses: {
-    200: {
-      description: 'A file download',
-      content: {
-        'application/sql': { schema: z.string() },
-        'application/json': { schema: z.unknown() },
-        'text/markdown': { schema: z.string() },
-      },
-    },
-    ...errorResponses,
-    502: errorResponses[404],
-  },
-});
-
-// ---------------------------------------------------------------- handlers
 
 const meta = (s: SchemaScope) => ({
   id: s.head.snapshotId,
@@ -474,135 +84,266 @@ function attachment(base: string, extension: string): string {
 }
 
 export const schema = createRouter()
-  .openapi(sync, async (c) => {
-    const result = await syncConnection(c, c.req.valid('param').id);
-    return c.json(result, 200);
-  })
-  .openapi(tree, async (c) => {
-    const { id: connectionId } = c.req.valid('param');
-    const q = c.req.valid('query');
-    if (q.table !== undefined && q.schema === undefined)
-      throw badRequest('invalid_request', '`table` needs `schema`');
-    const s = await openSchema(c, connectionId);
-    const db = c.env.DB;
-    const snapshotId = s.head.snapshotId;
-    if (q.schema !== undefined && q.table !== undefined) {
-      const { schema: schemaName, table } = q;
-      const items = await cached(
-        cacheScope(s),
-        `columns/${encodeURIComponent(schemaName)}/${encodeURIComponent(table)}`,
-        () => listColumns(db, snapshotId, schemaName, table),
-      );
-      if (items.length === 0 && !(await tableExists(db, snapshotId, schemaName, table))) {
-        throw notFound(`Table ${schemaName}.${table}`);
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/connections/{id}/sync',
+      tags,
+      security,
+      summary: 'Introspect the database now and replace the synced schema atomically (editors and up)',
+      request: { params: z.object({ id }) },
+      responses: {
+        200: jsonContent(SyncResultSchema, 'Synced; `changed` says whether a history entry was recorded'),
+        ...errorResponses,
+        409: errorResponses[404],
+        502: errorResponses[404],
+        503: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const result = await syncConnection(c, c.req.valid('param').id);
+      return c.json(result, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema',
+      tags,
+      security,
+      summary:
+        'The schema tree, one level at a time: schemas, then tables of `schema` (paged), then columns of `table`',
+      request: {
+        params: z.object({ id }),
+        query: z.object({
+          schema: z.string().min(1).max(512).optional(),
+          table: z.string().min(1).max(512).optional(),
+          cursor,
+          limit: limit(500, 100),
+        }),
+      },
+      responses: {
+        200: jsonContent(TreeSchema, 'One level of the tree'),
+        ...errorResponses,
+        502: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      if (q.table !== undefined && q.schema === undefined)
+        throw badRequest('invalid_request', '`table` needs `schema`');
+      const s = await openSchema(c, connectionId);
+      const db = c.env.DB;
+      const snapshotId = s.head.snapshotId;
+      if (q.schema !== undefined && q.table !== undefined) {
+        const { schema: schemaName, table } = q;
+        const items = await cached(
+          cacheScope(s),
+          `columns/${encodeURIComponent(schemaName)}/${encodeURIComponent(table)}`,
+          () => listColumns(db, snapshotId, schemaName, table),
+        );
+        if (items.length === 0 && !(await tableExists(db, snapshotId, schemaName, table))) {
+          throw notFound(`Table ${schemaName}.${table}`);
+        }
+        return c.json(
+          {
+            level: 'columns' as const,
+            snapshot: meta(s),
+            schema: schemaName,
+            table,
+            items,
+            nextCursor: null,
+          },
+          200,
+        );
       }
+      const after = afterName(q.cursor);
+      if (q.schema !== undefined) {
+        const schemaName = q.schema;
+        const rows = await cached(
+          cacheScope(s),
+          `tables/${encodeURIComponent(schemaName)}/${q.cursor ?? ''}/${q.limit}`,
+          () => listTables(db, snapshotId, schemaName, after, q.limit + 1),
+        );
+        return c.json(
+          {
+            level: 'tables' as const,
+            snapshot: meta(s),
+            schema: schemaName,
+            ...page(rows, q.limit, (r) => r.name),
+          },
+          200,
+        );
+      }
+      const rows = await cached(cacheScope(s), `schemas/${q.cursor ?? ''}/${q.limit}`, () =>
+        listNamespaces(db, snapshotId, after, q.limit + 1),
+      );
       return c.json(
-        { level: 'columns' as const, snapshot: meta(s), schema: schemaName, table, items, nextCursor: null },
+        { level: 'schemas' as const, snapshot: meta(s), ...page(rows, q.limit, (r) => r.name) },
         200,
       );
-    }
-    const after = afterName(q.cursor);
-    if (q.schema !== undefined) {
-      const schemaName = q.schema;
-      const rows = await cached(
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema/tables/{schema}/{table}',
+      tags,
+      security,
+      summary: "One table's full detail: columns, keys, indexes, foreign keys in and out, row estimate",
+      request: { params: z.object({ id, schema: name('schema'), table: name('table') }) },
+      responses: {
+        200: jsonContent(TableDetailSchema, 'The table'),
+        ...errorResponses,
+        502: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { id: connectionId, schema: schemaName, table } = c.req.valid('param');
+      const s = await openSchema(c, connectionId);
+      const found = await cached(
         cacheScope(s),
-        `tables/${encodeURIComponent(schemaName)}/${q.cursor ?? ''}/${q.limit}`,
-        () => listTables(db, snapshotId, schemaName, after, q.limit + 1),
+        `table/${encodeURIComponent(schemaName)}/${encodeURIComponent(table)}`,
+        () => tableDetail(c.env.DB, s.head.snapshotId, schemaName, table),
       );
+      if (!found) throw notFound(`Table ${schemaName}.${table}`);
+      return c.json({ snapshot: meta(s), ...found }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema/search',
+      tags,
+      security,
+      summary: 'Schemas, tables and columns whose name contains `q`',
+      request: {
+        params: z.object({ id }),
+        query: z.object({ q: z.string().trim().min(1).max(128), limit: limit(200, 50) }),
+      },
+      responses: {
+        200: jsonContent(SearchSchema, 'Matches, exact first'),
+        ...errorResponses,
+        502: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const { q, limit: max } = c.req.valid('query');
+      const s = await openSchema(c, connectionId);
+      const items = await cached(cacheScope(s), `search/${encodeURIComponent(q)}/${max}`, () =>
+        search(c.env.DB, s.head.snapshotId, q, max),
+      );
+      return c.json({ snapshot: meta(s), items }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema/history',
+      tags,
+      security,
+      summary: 'Structural changes seen by syncs, newest first',
+      request: { params: z.object({ id }), query: z.object({ cursor, limit: limit(100, 20) }) },
+      responses: { 200: jsonContent(HistorySchema, 'Changes'), ...errorResponses },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const s = await openSchema(c, connectionId);
+      let before: { createdAt: number; id: string } | null = null;
+      if (q.cursor !== undefined) {
+        const decoded = decodeCursor(q.cursor);
+        if (!Array.isArray(decoded) || typeof decoded[0] !== 'number' || typeof decoded[1] !== 'string') {
+          throw badRequest('invalid_cursor', 'The cursor is not one this API returned');
+        }
+        before = { createdAt: decoded[0], id: decoded[1] };
+      }
+      const rows = await listChanges(c.env.DB, s.orgId, connectionId, before, q.limit + 1);
+      const { items, nextCursor } = page(rows, q.limit, (r) => [r.createdAt, r.id]);
       return c.json(
-        {
-          level: 'tables' as const,
-          snapshot: meta(s),
-          schema: schemaName,
-          ...page(rows, q.limit, (r) => r.name),
+        { items: items.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })), nextCursor },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema/erd',
+      tags,
+      security,
+      summary: 'ER-diagram graph: tables as nodes with PK/FK markers, foreign keys as edges',
+      request: {
+        params: z.object({ id }),
+        query: z.object({ schema: z.string().min(1).max(512).optional() }),
+      },
+      responses: { 200: jsonContent(ErdSchema, 'The graph'), ...errorResponses, 502: errorResponses[404] },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const { schema: only } = c.req.valid('query');
+      const s = await openSchema(c, connectionId);
+      const graph = await cached(
+        cacheScope(s),
+        `erd/${only === undefined ? '*' : encodeURIComponent(only)}`,
+        async () =>
+          toErd(await cached(cacheScope(s), 'snapshot', () => loadSnapshot(c.env.DB, s.head)), only ?? null),
+      );
+      return c.json({ snapshot: meta(s), ...graph }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/connections/{id}/schema/export',
+      tags,
+      security,
+      summary: "The schema as DDL in the engine's dialect, as JSON, or as a Markdown data dictionary",
+      request: {
+        params: z.object({ id }),
+        query: z.object({ format: z.enum(['ddl', 'json', 'markdown']).default('ddl') }),
+      },
+      responses: {
+        200: {
+          description: 'A file download',
+          content: {
+            'application/sql': { schema: z.string() },
+            'application/json': { schema: z.unknown() },
+            'text/markdown': { schema: z.string() },
+          },
         },
-        200,
-      );
-    }
-    const rows = await cached(cacheScope(s), `schemas/${q.cursor ?? ''}/${q.limit}`, () =>
-      listNamespaces(db, snapshotId, after, q.limit + 1),
-    );
-    return c.json(
-      { level: 'schemas' as const, snapshot: meta(s), ...page(rows, q.limit, (r) => r.name) },
-      200,
-    );
-  })
-  .openapi(detail, async (c) => {
-    const { id: connectionId, schema: schemaName, table } = c.req.valid('param');
-    const s = await openSchema(c, connectionId);
-    const found = await cached(
-      cacheScope(s),
-      `table/${encodeURIComponent(schemaName)}/${encodeURIComponent(table)}`,
-      () => tableDetail(c.env.DB, s.head.snapshotId, schemaName, table),
-    );
-    if (!found) throw notFound(`Table ${schemaName}.${table}`);
-    return c.json({ snapshot: meta(s), ...found }, 200);
-  })
-  .openapi(searchRoute, async (c) => {
-    const { id: connectionId } = c.req.valid('param');
-    const { q, limit: max } = c.req.valid('query');
-    const s = await openSchema(c, connectionId);
-    const items = await cached(cacheScope(s), `search/${encodeURIComponent(q)}/${max}`, () =>
-      search(c.env.DB, s.head.snapshotId, q, max),
-    );
-    return c.json({ snapshot: meta(s), items }, 200);
-  })
-  .openapi(history, async (c) => {
-    const { id: connectionId } = c.req.valid('param');
-    const q = c.req.valid('query');
-    const s = await openSchema(c, connectionId);
-    let before: { createdAt: number; id: string } | null = null;
-    if (q.cursor !== undefined) {
-      const decoded = decodeCursor(q.cursor);
-      if (!Array.isArray(decoded) || typeof decoded[0] !== 'number' || typeof decoded[1] !== 'string') {
-        throw badRequest('invalid_cursor', 'The cursor is not one this API returned');
+        ...errorResponses,
+        502: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const { format } = c.req.valid('query');
+      const s = await openSchema(c, connectionId);
+      const snapshot = () => cached(cacheScope(s), 'snapshot', () => loadSnapshot(c.env.DB, s.head));
+      const base = `${s.connectionName}-schema`;
+      if (format === 'json') {
+        const { queryCount: _q, ...body } = await snapshot();
+        return c.body(JSON.stringify({ syncedAt: meta(s).syncedAt, ...body }, null, 2), 200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-disposition': attachment(base, 'json'),
+        });
       }
-      before = { createdAt: decoded[0], id: decoded[1] };
-    }
-    const rows = await listChanges(c.env.DB, s.orgId, connectionId, before, q.limit + 1);
-    const { items, nextCursor } = page(rows, q.limit, (r) => [r.createdAt, r.id]);
-    return c.json(
-      { items: items.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })), nextCursor },
-      200,
-    );
-  })
-  .openapi(erd, async (c) => {
-    const { id: connectionId } = c.req.valid('param');
-    const { schema: only } = c.req.valid('query');
-    const s = await openSchema(c, connectionId);
-    const graph = await cached(
-      cacheScope(s),
-      `erd/${only === undefined ? '*' : encodeURIComponent(only)}`,
-      async () =>
-        toErd(await cached(cacheScope(s), 'snapshot', () => loadSnapshot(c.env.DB, s.head)), only ?? null),
-    );
-    return c.json({ snapshot: meta(s), ...graph }, 200);
-  })
-  .openapi(exportRoute, async (c) => {
-    const { id: connectionId } = c.req.valid('param');
-    const { format } = c.req.valid('query');
-    const s = await openSchema(c, connectionId);
-    const snapshot = () => cached(cacheScope(s), 'snapshot', () => loadSnapshot(c.env.DB, s.head));
-    const base = `${s.connectionName}-schema`;
-    if (format === 'json') {
-      const { queryCount: _q, ...body } = await snapshot();
-      return c.body(JSON.stringify({ syncedAt: meta(s).syncedAt, ...body }, null, 2), 200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-disposition': attachment(base, 'json'),
-      });
-    }
-    if (format === 'markdown') {
-      const text = await cached(cacheScope(s), 'export/markdown', async () =>
-        toMarkdown(await snapshot(), s.connectionName),
-      );
+      if (format === 'markdown') {
+        const text = await cached(cacheScope(s), 'export/markdown', async () =>
+          toMarkdown(await snapshot(), s.connectionName),
+        );
+        return c.body(text, 200, {
+          'content-type': 'text/markdown; charset=utf-8',
+          'content-disposition': attachment(base, 'md'),
+        });
+      }
+      const text = await cached(cacheScope(s), 'export/ddl', async () => toDdl(await snapshot()));
       return c.body(text, 200, {
-        'content-type': 'text/markdown; charset=utf-8',
-        'content-disposition': attachment(base, 'md'),
+        'content-type': 'application/sql; charset=utf-8',
+        'content-disposition': attachment(base, 'sql'),
       });
-    }
-    const text = await cached(cacheScope(s), 'export/ddl', async () => toDdl(await snapshot()));
-    return c.body(text, 200, {
-      'content-type': 'application/sql; charset=utf-8',
-      'content-disposition': attachment(base, 'sql'),
-    });
-  });
+    },
+  );

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/record.ts';
 import { authorize, can, roleRank } from '../auth/policy.ts';
 import { IdParam, OkSchema, RoleSchema } from '../auth/schemas.ts';
 import { issueToken } from '../auth/tokens.ts';
+import { disconnectTokenFromOrgRooms } from '../documents/rooms.ts';
 import { badRequest, forbidden, notFound } from '../errors.ts';
 import { apiTokens } from '../meta/auth.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
@@ -143,6 +144,11 @@ export const tokens = createRouter()
       .get();
     if (!row || (row.userId !== auth.userId && !can(auth.role, 'member.manage'))) throw notFound('Token');
     await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, tokenId));
+    // Live document sockets opened with the token close now; should a room be unreachable,
+    // its own per-minute re-check of the token closes them instead.
+    await disconnectTokenFromOrgRooms(c.env, auth.orgId, tokenId).catch(() => {
+      console.error(JSON.stringify({ level: 'error', event: 'token.revoke_rooms_failed', token: tokenId }));
+    });
     await recordAudit(c.env, {
       auth,
       action: 'token.revoke',

@@ -6,8 +6,7 @@
  * itself is one indexed D1 read per request for that reason.
  */
 import type { Env } from '../env.ts';
-import type { Head } from './store.ts';
-import { markStale } from './store.ts';
+import { type Head, markStale } from './head.ts';
 
 export const SCHEMA_CACHE_TTL_MS = 15 * 60 * 1000;
 /** Roughly the JSON size kept in isolate memory (objects cost 2-3× that; isolates have 128 MB). */

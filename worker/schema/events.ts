@@ -5,7 +5,6 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { DocumentRoom } from '../../durable-objects/document-room.ts';
 import { roomOf } from '../documents/rooms.ts';
 import type { Env } from '../env.ts';
 import { documents } from '../meta/documents.ts';
@@ -20,30 +19,16 @@ export interface SchemaChangedEvent {
   summary: DiffSummary;
 }
 
-/** The method a document room implements to receive the event (RPC). */
-export interface SchemaChangeListener {
-  schemaChanged(event: SchemaChangedEvent): Promise<void>;
-}
-
-/**
- * Tells every room of `orgId` whose document is linked to the connection. Rooms that
- * do not implement `schemaChanged` yet are skipped rather than called, because an RPC
- * stub accepts any method name and would only fail at call time. Returns rooms told.
- */
+/** Tells every room of `orgId` whose document is linked to the connection. Returns rooms told. */
 export async function notifySchemaChanged(
   env: Env,
   orgId: string,
   event: SchemaChangedEvent,
 ): Promise<number> {
-  const listens =
-    typeof (DocumentRoom.prototype as Partial<SchemaChangeListener>).schemaChanged === 'function';
-  if (!listens) return 0;
   const rows = await drizzle(env.DB)
     .select({ id: documents.id })
     .from(documents)
     .where(and(eq(documents.organizationId, orgId), eq(documents.connectionId, event.connectionId)));
-  const told = await Promise.allSettled(
-    rows.map((row) => (roomOf(env, row.id) as unknown as SchemaChangeListener).schemaChanged(event)),
-  );
+  const told = await Promise.allSettled(rows.map((row) => roomOf(env, row.id).schemaChanged(event)));
   return told.filter((r) => r.status === 'fulfilled').length;
 }

@@ -9,7 +9,7 @@ import { getConnection, type ServiceContext, withEngine } from '../connections/s
 import { EngineError } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { type Head, readHead } from './store.ts';
+import { type Head, readHead } from './head.ts';
 import { type SyncResult, syncSchema } from './sync.ts';
 
 export interface SchemaScope {

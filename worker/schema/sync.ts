@@ -9,14 +9,10 @@ import { ApiError, upstream } from '../errors.ts';
 import { cached, forgetConnection } from './cache.ts';
 import { type DiffSummary, diffSnapshots, isEmptyDiff, structureHash, summarize } from './diff.ts';
 import { notifySchemaChanged } from './events.ts';
-import {
-  deleteSnapshot,
-  loadSnapshot,
-  orphanSnapshots,
-  publishSnapshot,
-  readHead,
-  stageSnapshot,
-} from './store.ts';
+import { readHead } from './head.ts';
+import { deleteSnapshot, orphanSnapshots } from './snapshot-drop.ts';
+import { loadSnapshot } from './snapshot-read.ts';
+import { publishSnapshot, stageSnapshot } from './snapshot-write.ts';
 
 /** A staged snapshot older than this with no head pointing at it belongs to a sync that died. */
 const ABANDONED_STAGE_MS = 10 * 60 * 1000;

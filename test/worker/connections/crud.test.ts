@@ -215,18 +215,15 @@ describe('connection records', () => {
     expect((await api('/api/connections/builtin:nope', { headers: owner.cookieHeaders })).status).toBe(404);
   });
 
-  it('saves a SQLite connection only for a built-in D1 binding, never the metadata database', async () => {
-    const ok = await api(
-      '/api/connections',
-      jsonInit('POST', { name: 'demo copy', engine: 'sqlite', d1Binding: 'DEMO_DB' }, owner.cookieHeaders),
-    );
-    expect(ok.status).toBe(201);
-    const meta = await api(
-      '/api/connections',
-      jsonInit('POST', { name: 'meta', engine: 'sqlite', d1Binding: 'DB' }, owner.cookieHeaders),
-    );
-    expect(meta.status).toBe(400);
-    expect((await errorOf(meta)).code).toBe('invalid_config');
+  it('never saves a SQLite connection to a built-in or the metadata database', async () => {
+    for (const d1Binding of ['DEMO_DB', 'DB']) {
+      const res = await api(
+        '/api/connections',
+        jsonInit('POST', { name: `copy of ${d1Binding}`, engine: 'sqlite', d1Binding }, owner.cookieHeaders),
+      );
+      expect(res.status, d1Binding).toBe(400);
+      expect((await errorOf(res)).code, d1Binding).toBe('binding_not_allowed');
+    }
   });
 
   it('records create, update and delete in the audit log without secrets', async () => {
@@ -327,7 +324,13 @@ describe('connection validation', () => {
     expect([unknown.status, (await errorOf(unknown)).code]).toEqual([400, 'invalid_request']);
     const toSqlite = await api(path, jsonInit('PATCH', { engine: 'sqlite' }, owner.cookieHeaders));
     expect([toSqlite.status, (await errorOf(toSqlite)).code]).toEqual([400, 'invalid_config']);
-    const toMysql = await api(path, jsonInit('PATCH', { engine: 'mysql', port: 3306 }, owner.cookieHeaders));
+    // Another engine and port is another server: the stored password is not carried over.
+    const moved = await api(path, jsonInit('PATCH', { engine: 'mysql', port: 3306 }, owner.cookieHeaders));
+    expect([moved.status, (await errorOf(moved)).code]).toEqual([400, 'password_required']);
+    const toMysql = await api(
+      path,
+      jsonInit('PATCH', { engine: 'mysql', port: 3306, password: 'mysql-secret-1' }, owner.cookieHeaders),
+    );
     expect(toMysql.status).toBe(200);
     expect(await toMysql.json()).toMatchObject({
       engine: 'mysql',
@@ -352,7 +355,8 @@ describe('connection validation', () => {
 
 describe('last used', () => {
   it('is stamped when an engine opens, at most once a minute', async () => {
-    const conn = await createAs(owner, { name: 'used', engine: 'sqlite', d1Binding: 'DEMO_DB' });
+    // Opening builds the engine without dialling: the host need not answer.
+    const conn = await createAs(owner, pgFields('used'));
     expect(conn.lastUsedAt).toBeNull();
     const auth = {
       userId: owner.userId,

@@ -53,7 +53,6 @@ describe('testing connections that work', () => {
       { engine: 'mysql', connectionString: 'mysql://root@127.0.0.1:3306/sakila' },
       /^(MariaDB|MySQL)/,
     ],
-    ['D1 demo', { engine: 'sqlite', d1Binding: 'DEMO_DB' }, /^SQLite/],
   ];
   for (const [label, settings, version] of good) {
     it(`answers ok for unsaved ${label}`, async () => {

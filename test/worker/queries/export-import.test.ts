@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../../support/auth.ts';
+import { api, jsonInit, type TestUser } from '../../support/auth.ts';
 import { createTeam, type ErrorBody, sqlOk, type Team, uniqueName } from './support.ts';
 
 let team: Team;
@@ -9,6 +9,10 @@ beforeAll(async () => {
 
 const exportUrl = (connectionId: string, params: Record<string, string>) =>
   `/api/connections/${connectionId}/export?${new URLSearchParams(params)}`;
+
+/** A query export: SQL only ever travels in a POST body. */
+const exportQuery = (user: TestUser, connectionId: string, body: object) =>
+  api(`/api/connections/${connectionId}/export`, jsonInit('POST', body, user.bearerHeaders));
 
 /** Reads a streamed body line by line without ever holding more than one chunk and a partial line. */
 async function forEachLine(res: Response, onLine: (line: string) => void): Promise<number> {
@@ -39,9 +43,7 @@ describe('streaming export', () => {
     });
     const [count, idSum, hashSum] = expected.results[0]!.rows[0] as [number, string, string];
 
-    const res = await api(exportUrl(team.connections.pagila, { format: 'csv', sql: source }), {
-      headers: team.viewer.bearerHeaders,
-    });
+    const res = await exportQuery(team.viewer, team.connections.pagila, { format: 'csv', sql: source });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     let header: string | null = null;
@@ -90,13 +92,10 @@ describe('streaming export', () => {
   });
 
   it('aborts the response when the database fails mid-stream (never a clean, truncated file)', async () => {
-    const res = await api(
-      exportUrl(team.connections.pagila, {
-        format: 'csv',
-        sql: 'select g, 1 / (g - 7000) as boom from generate_series(1, 20000) g',
-      }),
-      { headers: team.viewer.bearerHeaders },
-    );
+    const res = await exportQuery(team.viewer, team.connections.pagila, {
+      format: 'csv',
+      sql: 'select g, 1 / (g - 7000) as boom from generate_series(1, 20000) g',
+    });
     expect(res.status).toBe(200);
     let lines = 0;
     await expect(forEachLine(res, () => lines++)).rejects.toThrow();
@@ -104,9 +103,7 @@ describe('streaming export', () => {
   });
 
   it('answers a failing query with a JSON error before streaming starts', async () => {
-    const res = await api(exportUrl(team.connections.pagila, { sql: 'select * from nowhere' }), {
-      headers: team.viewer.bearerHeaders,
-    });
+    const res = await exportQuery(team.viewer, team.connections.pagila, { sql: 'select * from nowhere' });
     expect(res.status).toBe(400);
     expect((await res.json<ErrorBody>()).error.details?.dbCode).toBe('42P01');
   });
@@ -135,8 +132,14 @@ describe('CSV import', () => {
         },
       ],
     });
+    // Raw values (no formula escaping): the file is for re-import, not a spreadsheet.
     const exported = await api(
-      exportUrl(team.connections.pgScratch, { format: 'csv', schema: 'public', table: source }),
+      exportUrl(team.connections.pgScratch, {
+        format: 'csv',
+        schema: 'public',
+        table: source,
+        escapeFormulas: 'false',
+      }),
       { headers: team.viewer.bearerHeaders },
     );
     const csv = await exported.text();

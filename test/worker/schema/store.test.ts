@@ -7,13 +7,10 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/introspection.ts';
 import { structureHash } from '../../../worker/schema/diff.ts';
-import {
-  deleteSnapshot,
-  loadSnapshot,
-  publishSnapshot,
-  readHead,
-  stageSnapshot,
-} from '../../../worker/schema/store.ts';
+import { readHead } from '../../../worker/schema/head.ts';
+import { deleteSnapshot } from '../../../worker/schema/snapshot-drop.ts';
+import { loadSnapshot } from '../../../worker/schema/snapshot-read.ts';
+import { publishSnapshot, stageSnapshot } from '../../../worker/schema/snapshot-write.ts';
 import { createOrg } from './support.ts';
 
 function generated(tables: number, columns: number): SchemaSnapshot {

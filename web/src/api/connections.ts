@@ -1,3 +1,4 @@
+import { path } from '../lib/paths.ts';
 import { api, request } from './client.ts';
 import type {
   Connection,
@@ -12,7 +13,7 @@ const TEST_STATUSES = [400, 502, 504];
 /** The settings part of a connection: what a test needs. */
 export type ConnectionTestInput = Omit<ConnectionInput, 'name' | 'description' | 'color' | 'active' | 'tags'>;
 
-const one = (id: string) => `/api/connections/${encodeURIComponent(id)}`;
+const one = (id: string) => path`/api/connections/${id}`;
 
 export const connections = {
   list: () => api.get<{ connections: Connection[] }>('/api/connections'),

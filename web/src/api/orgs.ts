@@ -1,3 +1,4 @@
+import { path } from '../lib/paths.ts';
 import { api } from './client.ts';
 import type {
   AcceptedInvitation,
@@ -9,7 +10,7 @@ import type {
   Role,
 } from './types.ts';
 
-const org = (orgId: string) => `/api/orgs/${encodeURIComponent(orgId)}`;
+const org = (orgId: string) => path`/api/orgs/${orgId}`;
 
 export const orgs = {
   list: () => api.get<{ orgs: OrgSummary[] }>('/api/orgs'),
@@ -20,15 +21,15 @@ export const orgs = {
 
   members: (orgId: string) => api.get<{ members: Member[] }>(`${org(orgId)}/members`),
   setRole: (orgId: string, userId: string, role: Role) =>
-    api.patch<Member>(`${org(orgId)}/members/${encodeURIComponent(userId)}`, { role }),
+    api.patch<Member>(`${org(orgId)}${path`/members/${userId}`}`, { role }),
   removeMember: (orgId: string, userId: string) =>
-    api.delete<unknown>(`${org(orgId)}/members/${encodeURIComponent(userId)}`),
+    api.delete<unknown>(`${org(orgId)}${path`/members/${userId}`}`),
 
   invitations: (orgId: string) => api.get<{ invitations: Invitation[] }>(`${org(orgId)}/invitations`),
   invite: (orgId: string, input: { email: string; role: Role }) =>
     api.post<CreatedInvitation>(`${org(orgId)}/invitations`, input),
   revokeInvitation: (orgId: string, id: string) =>
-    api.delete<unknown>(`${org(orgId)}/invitations/${encodeURIComponent(id)}`),
+    api.delete<unknown>(`${org(orgId)}${path`/invitations/${id}`}`),
 };
 
 /** The invite link's token is the credential; it travels in the body, never in a URL the server logs. */

@@ -6,8 +6,9 @@
 import type { audit } from '../../../worker/routes/audit.ts';
 import type { connections } from '../../../worker/routes/connections.ts';
 import type { health } from '../../../worker/routes/health.ts';
+import type { invitations } from '../../../worker/routes/invitations.ts';
 import type { me } from '../../../worker/routes/me.ts';
-import type { orgs } from '../../../worker/routes/orgs.ts';
+import type { members } from '../../../worker/routes/members.ts';
 import type { queries } from '../../../worker/routes/queries.ts';
 import type { tokens } from '../../../worker/routes/tokens.ts';
 import type { JsonInput, SuccessBody } from './server-types.ts';
@@ -21,14 +22,14 @@ export type Me = SuccessBody<typeof me, '/api/me', '$get'>;
 export type OrgSummary = Me['orgs'][number];
 export type ActiveOrg = NonNullable<Me['activeOrg']>;
 
-export type Member = SuccessBody<typeof orgs, '/api/orgs/:orgId/members', '$get'>['members'][number];
+export type Member = SuccessBody<typeof members, '/api/orgs/:orgId/members', '$get'>['members'][number];
 export type Invitation = SuccessBody<
-  typeof orgs,
+  typeof invitations,
   '/api/orgs/:orgId/invitations',
   '$get'
 >['invitations'][number];
-export type CreatedInvitation = SuccessBody<typeof orgs, '/api/orgs/:orgId/invitations', '$post'>;
-export type AcceptedInvitation = SuccessBody<typeof orgs, '/api/invitations/accept', '$post'>;
+export type CreatedInvitation = SuccessBody<typeof invitations, '/api/orgs/:orgId/invitations', '$post'>;
+export type AcceptedInvitation = SuccessBody<typeof invitations, '/api/invitations/accept', '$post'>;
 
 export type ApiToken = SuccessBody<typeof tokens, '/api/tokens', '$get'>['tokens'][number];
 export type CreatedApiToken = SuccessBody<typeof tokens, '/api/tokens', '$post'>;

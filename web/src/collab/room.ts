@@ -7,6 +7,7 @@ import {
   encodeMessage,
   type RoomRole,
   type RunEvent,
+  type RunFinished,
   type SchemaChanged,
   type ServerMessage,
   TERMINAL_CLOSE_CODES,
@@ -14,6 +15,9 @@ import {
 import { colorFor, type PresenceUser } from './presence.ts';
 
 export type RoomStatus = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** How long a run waits for the room to grant it before it runs unshared. */
+const GRANT_TIMEOUT_MS = 5_000;
 
 /**
  * One document room: the Y.Doc, the provider (partysocket underneath reconnects
@@ -30,6 +34,7 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
     disableBc: true,
   });
   const color = colorFor(me.id);
+  // Shown to this tab only: the room stamps the server's name and colour on what others see.
   provider.awareness.setLocalStateField('user', {
     name: me.name,
     color,
@@ -69,6 +74,17 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
       return { ...all, [event.blockId]: event };
     });
 
+  /** `run` requests waiting for the room's `run-granted` (or refusal), by request id. */
+  const grants = new Map<string, (runId: string | null) => void>();
+  const settleGrant = (requestId: string | undefined, runId: string | null) => {
+    if (requestId === undefined) return false;
+    const resolve = grants.get(requestId);
+    if (!resolve) return false;
+    grants.delete(requestId);
+    resolve(runId);
+    return true;
+  };
+
   provider.on('custom-message', (raw: string) => {
     let message: ServerMessage;
     try {
@@ -88,8 +104,12 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
       case 'run-finished':
         applyRun(message);
         break;
+      case 'run-granted':
+        settleGrant(message.requestId, message.runId);
+        break;
       case 'refused':
-        setRefusal(message.message);
+        // A refused run is not an error to show: the page runs it for this tab only.
+        if (!settleGrant(message.requestId, null)) setRefusal(message.message);
         break;
       case 'schema-changed':
         setSchemaChange(message);
@@ -117,7 +137,29 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
 
   const send = (message: ClientMessage) => provider.sendMessage(encodeMessage(message));
 
+  /**
+   * Asks the room to start a shared run of `blockId`: resolves with the run id its
+   * `run-result` must carry, or null when the run cannot be shared (viewer, refused,
+   * offline). Only the room mints run ids; a result for any other id is refused.
+   */
+  const startRun = (blockId: string): Promise<string | null> => {
+    if (readOnly() || status() !== 'connected') return Promise.resolve(null);
+    const requestId = crypto.randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settleGrant(requestId, null), GRANT_TIMEOUT_MS);
+      grants.set(requestId, (runId) => {
+        clearTimeout(timer);
+        resolve(runId);
+      });
+      send({ type: 'run', blockId, requestId });
+    });
+  };
+
+  /** Shows a run that was not shared (a viewer's, or one the room refused) in this tab only. */
+  const showLocalRun = (event: RunFinished) => applyRun(event);
+
   onCleanup(() => {
+    for (const requestId of [...grants.keys()]) settleGrant(requestId, null);
     provider.awareness.off('change', readPeople);
     provider.destroy();
     doc.destroy();
@@ -138,6 +180,8 @@ export function createDocumentRoom(documentId: string, me: { id: string; name: s
     runs,
     people,
     send,
+    startRun,
+    showLocalRun,
   };
 }
 

@@ -1,10 +1,13 @@
-import { useNavigate, useParams, useSearchParams } from '@solidjs/router';
+import { useNavigate, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, lazy, Match, on, onCleanup, Show, Switch } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import ConnectionPicker from '../components/connection-picker.tsx';
 import SchemaTree, { type TreeSelection } from '../components/schema-tree.tsx';
 import TableDetails from '../components/table-details.tsx';
 import '../components/data-pages.css';
+import { path, useRouteParams } from '../lib/paths.ts';
+import { useStore } from '../stores/index.tsx';
+import { pickConnection, readLastPlace, rememberPlace } from '../stores/last-place.ts';
 import { createLoader } from '../stores/loader.ts';
 import { type SchemaNode, type SearchHit, schemaApi } from '../stores/schema.ts';
 import { createSchemaWatch } from '../stores/schema-watch.ts';
@@ -24,7 +27,7 @@ const ago = (t: string | number | null) => {
 };
 
 export default function BrowserPage() {
-  const params = useParams<{ connectionId?: string }>();
+  const params = useRouteParams<{ connectionId?: string }>();
   const [search, setSearch] = useSearchParams<{ schema?: string; table?: string; tab?: Tab }>();
   const navigate = useNavigate();
   const [schemas, setSchemas] = createSignal<SchemaNode[]>([]);
@@ -39,6 +42,32 @@ export default function BrowserPage() {
   const [hits, setHits] = createSignal<SearchHit[]>([]);
 
   const watch = createSchemaWatch(() => params.connectionId);
+  const store = useStore();
+  const userId = () => store.session.me()?.user.id;
+  const orgId = () => store.session.activeOrg()?.id;
+
+  // No connection in the URL: reopen the last connection, table and tab (or the only one, or the demo).
+  createEffect(() => {
+    if (params.connectionId || store.connections.loading()) return;
+    const last = readLastPlace(userId(), orgId());
+    const id = pickConnection(store.connections.list, last.connectionId);
+    if (!id) return;
+    const sameAsLast = id === last.connectionId && last.schema && last.table;
+    const query = sameAsLast
+      ? `?${new URLSearchParams({ schema: last.schema ?? '', table: last.table ?? '', tab: last.tab ?? 'details' })}`
+      : '';
+    navigate(`${path`/browser/${id}`}${query}`, { replace: true });
+  });
+  createEffect(() => {
+    const id = params.connectionId;
+    if (id)
+      rememberPlace(userId(), orgId(), {
+        connectionId: id,
+        schema: search.schema,
+        table: search.table,
+        tab: search.tab,
+      });
+  });
 
   const tab = (): Tab => search.tab ?? (search.table ? 'details' : 'erd');
   const selected = (): TreeSelection | null =>
@@ -134,10 +163,7 @@ export default function BrowserPage() {
     <div class="data-page browser-page">
       <header class="page-head">
         <h1>Browser</h1>
-        <ConnectionPicker
-          value={params.connectionId}
-          onChange={(id) => navigate(`/browser/${encodeURIComponent(id)}`)}
-        />
+        <ConnectionPicker value={params.connectionId} onChange={(id) => navigate(path`/browser/${id}`)} />
         <Show when={params.connectionId}>
           <div class="search-box">
             <input
@@ -265,7 +291,15 @@ export default function BrowserPage() {
                   </Show>
                 </Match>
                 <Match when={tab() === 'data' && selected()}>
-                  {(sel) => <DataGrid connectionId={id()} schema={sel().schema} table={sel().table} />}
+                  {(sel) => (
+                    <DataGrid
+                      connectionId={id()}
+                      schema={sel().schema}
+                      table={sel().table}
+                      // Built-ins are read-only for everyone (the API answers 403 read_only_connection).
+                      readOnly={id().startsWith('builtin:')}
+                    />
+                  )}
                 </Match>
                 <Match when={tab() === 'erd'}>
                   <Show

@@ -1,127 +1,38 @@
-import { A, useNavigate, useParams } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { createStore } from 'solid-js/store';
-import { describeError } from '../api/client.ts';
-import { type ConnectionTestInput, connections as connectionsApi } from '../api/connections.ts';
-import type { Connection, ConnectionInput, ConnectionUpdate, EngineName, SslMode } from '../api/types.ts';
+import { ApiError, describeError } from '../api/client.ts';
+import { connections as connectionsApi } from '../api/connections.ts';
+import type { EngineName } from '../api/types.ts';
 import { Icon } from '../components/icons.tsx';
 import { ENGINE_LABELS } from '../lib/format.ts';
+import { useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
-
-const COLORS = ['#2f6fde', '#8b5cf6', '#1f9d55', '#c27c0e', '#d0393e', '#0e9aa7', '#6b7280'];
-const DEFAULT_PORT: Record<EngineName, number | undefined> = {
-  postgres: 5432,
-  mysql: 3306,
-  sqlite: undefined,
-};
-const SSL_MODES: SslMode[] = ['disable', 'require', 'verify-full'];
-/** SQLite connections are D1 databases bound in wrangler.toml, listed as built-ins; not created here. */
-const FORM_ENGINES: EngineName[] = ['postgres', 'mysql'];
-
-interface FormState {
-  name: string;
-  description: string;
-  color: string;
-  engine: EngineName;
-  mode: 'fields' | 'string';
-  connectionString: string;
-  host: string;
-  port: string;
-  database: string;
-  user: string;
-  password: string;
-  sslMode: SslMode;
-  tags: string;
-  active: boolean;
-}
-
-const blank = (): FormState => ({
-  name: '',
-  description: '',
-  color: COLORS[0] ?? '#2f6fde',
-  engine: 'postgres',
-  mode: 'fields',
-  connectionString: '',
-  host: '127.0.0.1',
-  port: '5432',
-  database: '',
-  user: '',
-  password: '',
-  sslMode: 'disable',
-  tags: '',
-  active: true,
-});
-
-function fromConnection(c: Connection): FormState {
-  return {
-    ...blank(),
-    name: c.name,
-    description: c.description ?? '',
-    color: c.color ?? COLORS[0] ?? '#2f6fde',
-    engine: c.engine,
-    mode: c.usesConnectionString && !c.host ? 'string' : 'fields',
-    host: c.host ?? '',
-    port: c.port ? String(c.port) : '',
-    database: c.database ?? '',
-    user: c.user ?? '',
-    sslMode: c.sslMode ?? 'disable',
-    tags: c.tags.join(', '),
-    active: c.active,
-  };
-}
-
-/** How to reach the database: exactly what a test needs (the test route refuses other fields). */
-function toSettings(f: FormState): ConnectionTestInput {
-  if (f.mode === 'string') return { engine: f.engine, connectionString: f.connectionString.trim() };
-  return {
-    engine: f.engine,
-    host: f.host.trim(),
-    port: f.port ? Number(f.port) : undefined,
-    database: f.database.trim() || undefined,
-    user: f.user.trim() || undefined,
-    password: f.password || undefined,
-    sslMode: f.sslMode,
-  };
-}
-
-function toFields(f: FormState) {
-  return {
-    name: f.name.trim(),
-    description: f.description.trim() || undefined,
-    color: f.color,
-    active: f.active,
-    tags: f.tags
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean),
-  };
-}
-
-const toCreate = (f: FormState): ConnectionInput => ({ ...toFields(f), ...toSettings(f) });
-
-/**
- * On edit, secrets are sent only when typed: an empty password or connection
- * string keeps the stored one; an emptied database or user is cleared.
- */
-function toUpdate(f: FormState): ConnectionUpdate {
-  const { engine: _engine, ...settings } = toSettings(f);
-  if (f.mode === 'string') return f.connectionString ? { ...toFields(f), ...settings } : toFields(f);
-  return {
-    ...toFields(f),
-    ...settings,
-    database: settings.database ?? null,
-    user: settings.user ?? null,
-    password: settings.password,
-  };
-}
+import {
+  blank,
+  COLORS,
+  DEFAULT_PORT,
+  FORM_ENGINES,
+  type FormState,
+  fromConnection,
+  targetChanged as movedFrom,
+  SSL_MODES,
+  serverChanged,
+  toCreate,
+  toSettings,
+  toUpdate,
+} from './connection-form-model.ts';
+import { ReadOnlyLoginFields } from './read-only-login-fields.tsx';
 
 interface ShownTest {
   ok: boolean;
   text: string;
+  /** "Viewers run as a superuser …" when the test found a privileged login. */
+  warning?: string | null | undefined;
 }
 
 export default function ConnectionFormPage() {
-  const params = useParams<{ id?: string }>();
+  const params = useRouteParams<{ id?: string }>();
   const navigate = useNavigate();
   const { connections, toasts } = useStore();
   const editing = () => !!params.id;
@@ -154,8 +65,30 @@ export default function ConnectionFormPage() {
     setTestResult(null);
   }
 
+  /** A saved password goes only to the server and login it was saved for (see `targetChanged`). */
+  const targetChanged = () => {
+    const c = existing();
+    return editing() && !!c && movedFrom(form, c);
+  };
+  const passwordRequired = () => targetChanged() && existing()?.hasPassword === true;
+  /** The read-only login's saved password follows the same rule, for another server or user. */
+  const serverMoved = () => {
+    const c = existing();
+    return editing() && !!c && serverChanged(form, c);
+  };
+  const readOnlyPasswordRequired = () =>
+    !!form.readOnlyUser.trim() &&
+    (!editing() || form.readOnlyUser.trim() !== form.savedReadOnlyUser || serverMoved());
+  let passwordInput: HTMLInputElement | undefined;
+
   /** On edit without a newly typed secret the saved configuration is tested (the server holds the secret). */
-  const testsSaved = () => editing() && !form.password && !form.connectionString;
+  const testsSaved = () =>
+    editing() &&
+    !form.password &&
+    !form.connectionString &&
+    !targetChanged() &&
+    !form.readOnlyPassword &&
+    form.readOnlyUser.trim() === form.savedReadOnlyUser;
 
   async function test() {
     setTesting(true);
@@ -169,6 +102,7 @@ export default function ConnectionFormPage() {
           ? {
               ok: true,
               text: `Connected in ${r.latencyMs ?? '?'} ms · ${r.serverVersion ?? 'unknown version'}`,
+              warning: r.privilegedLogin?.warning,
             }
           : { ok: false, text: r.error ? `${r.error.message} (${r.error.code})` : 'The test failed' },
       );
@@ -185,7 +119,7 @@ export default function ConnectionFormPage() {
     setError(undefined);
     try {
       const saved = editing()
-        ? await connections.update(params.id as string, toUpdate(form))
+        ? await connections.update(params.id as string, toUpdate(form, serverMoved()))
         : await connections.create(toCreate(form));
       // Record a real test of what was saved so the card's status dot reflects it at once.
       await connections.test(saved.id).catch(() => undefined);
@@ -193,6 +127,7 @@ export default function ConnectionFormPage() {
       navigate('/connections');
     } catch (err) {
       setError(describeError(err));
+      if (err instanceof ApiError && err.code === 'password_required') passwordInput?.focus();
     } finally {
       setSaving(false);
     }
@@ -206,6 +141,13 @@ export default function ConnectionFormPage() {
       </div>
       <Show when={existing.error}>
         <p class="alert error">{describeError(existing.error)}</p>
+      </Show>
+      <Show when={existing()?.privilegedLogin?.warning}>
+        {(warning) => (
+          <p class="alert warning" role="note" data-testid="privileged-login">
+            {warning()}
+          </p>
+        )}
       </Show>
       <form class="card section" onSubmit={save} aria-label="Connection">
         <div class="form-grid">
@@ -343,13 +285,32 @@ export default function ConnectionFormPage() {
                   name="password"
                   type="password"
                   autocomplete="new-password"
-                  placeholder={editing() && existing()?.hasPassword ? '•••••• (unchanged)' : ''}
+                  ref={passwordInput}
+                  required={passwordRequired()}
+                  aria-invalid={passwordRequired() && !form.password}
+                  placeholder={
+                    passwordRequired()
+                      ? 'Enter it again'
+                      : editing() && existing()?.hasPassword
+                        ? '•••••• (unchanged)'
+                        : ''
+                  }
                   value={form.password}
                   onInput={set('password')}
                 />
+                <Show when={passwordRequired()}>
+                  <span class="hint" role="note">
+                    The server or login changed: type the password again. A saved password is never sent to a
+                    different server.
+                  </span>
+                </Show>
               </label>
             </Match>
           </Switch>
+
+          <Show when={form.engine !== 'sqlite'}>
+            <ReadOnlyLoginFields form={form} set={set} passwordRequired={readOnlyPasswordRequired()} />
+          </Show>
 
           <label class="field span-4">
             <span>Tags</span>
@@ -374,6 +335,9 @@ export default function ConnectionFormPage() {
           {(r) => (
             <div class={`alert ${r().ok ? 'success' : 'error'}`} data-testid="test-result" role="status">
               {r().text}
+              <Show when={r().warning}>
+                {(warning) => <div data-testid="test-privileged-login">{warning()}</div>}
+              </Show>
             </div>
           )}
         </Show>

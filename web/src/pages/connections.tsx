@@ -6,6 +6,7 @@ import { ConfirmButton } from '../components/confirm-button.tsx';
 import { ConnectionStatus } from '../components/connection-status.tsx';
 import { Icon } from '../components/icons.tsx';
 import { ENGINE_LABELS } from '../lib/format.ts';
+import { path } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 
 function target(c: Connection): string {
@@ -19,7 +20,6 @@ function ConnectionCard(props: { connection: Connection }) {
   const { connections, session, toasts } = useStore();
   const [testing, setTesting] = createSignal(false);
   const c = () => props.connection;
-  const id = () => encodeURIComponent(c().id);
   const admin = () => session.can('admin') && !c().builtin;
 
   async function test() {
@@ -52,7 +52,7 @@ function ConnectionCard(props: { connection: Connection }) {
     >
       <div class="title">
         <Show when={admin()} fallback={<span>{c().name}</span>}>
-          <A href={`/connections/${id()}`}>{c().name}</A>
+          <A href={path`/connections/${c().id}`}>{c().name}</A>
         </Show>
         <span class="grow" />
         <span class="badge">{ENGINE_LABELS[c().engine]}</span>
@@ -72,14 +72,21 @@ function ConnectionCard(props: { connection: Connection }) {
         </div>
       </Show>
       <ConnectionStatus status={c().status} />
+      <Show when={c().privilegedLogin?.warning}>
+        {(warning) => (
+          <div class="alert warning" role="note" data-testid="privileged-login">
+            {warning()}
+          </div>
+        )}
+      </Show>
       <div class="actions">
         <button type="button" class="small" disabled={testing()} onClick={test}>
           <Icon name="bolt" /> {testing() ? 'Testing…' : 'Test'}
         </button>
-        <A class="btn small" href={`/query/${id()}`}>
+        <A class="btn small" href={path`/query/${c().id}`}>
           Query
         </A>
-        <A class="btn small" href={`/browser/${id()}`}>
+        <A class="btn small" href={path`/browser/${c().id}`}>
           Browse
         </A>
         <span class="grow" />

@@ -5,6 +5,7 @@ import type { Connection, ConnectionMetrics, EngineName } from '../api/types.ts'
 import { ConnectionStatus } from '../components/connection-status.tsx';
 import { Icon } from '../components/icons.tsx';
 import { ENGINE_LABELS, formatRelative, toDate } from '../lib/format.ts';
+import { path } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 
 const RECENT = 5;
@@ -150,7 +151,7 @@ export default function DashboardPage() {
                     <td>
                       <span class="row">
                         <span class="dot" style={{ background: c.color ?? undefined }} />
-                        <A href={`/query/${encodeURIComponent(c.id)}`}>{c.name}</A>
+                        <A href={path`/query/${c.id}`}>{c.name}</A>
                       </span>
                     </td>
                     <td>{ENGINE_LABELS[c.engine]}</td>

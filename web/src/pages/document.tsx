@@ -1,4 +1,3 @@
-import { useParams } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, Show } from 'solid-js';
 import { yCollab } from 'y-codemirror.next';
 import * as Y from 'yjs';
@@ -11,13 +10,14 @@ import ConnectionPicker from '../components/connection-picker.tsx';
 import ResultsGrid from '../components/results-grid.tsx';
 import SqlEditor from '../components/sql-editor.tsx';
 import '../components/data-pages.css';
+import { useRouteParams } from '../lib/paths.ts';
 import { type DocumentSummary, documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
 import { runQuery, toFailure } from '../stores/query-runner.ts';
 import { createCompletionSchema } from '../stores/schema.ts';
 
 export default function DocumentPage() {
-  const params = useParams<{ id: string }>();
+  const params = useRouteParams<{ id: string }>();
   const store = useStore();
   // Plain signals, not createResource: the document must load even while the
   // router's navigation transition that mounted this page is still settling.
@@ -107,30 +107,22 @@ function DocumentRoomView(props: {
   async function runBlock(blockId: string, sql: string) {
     const connectionId = props.connectionId;
     if (!connectionId) return;
-    const runId = crypto.randomUUID();
     const startedAt = Date.now();
-    room.send({ type: 'run', blockId, runId });
-    try {
-      const results = await runQuery(connectionId, { sql, maxRows: 1000 });
-      const last = results.at(-1);
-      const result: RunResultSummary = last
-        ? {
-            columns: last.columns.map((c) => c.name),
-            rowCount: last.columns.length ? last.rows.length : (last.affectedRows ?? 0),
-            rows: last.rows.slice(0, MAX_PREVIEW_ROWS),
-            truncated: last.truncated || last.rows.length > MAX_PREVIEW_ROWS,
-            durationMs: last.durationMs,
-          }
-        : { columns: [], rowCount: 0 };
-      room.send({ type: 'run-result', blockId, runId, startedAt, result });
-    } catch (err) {
-      const failure = toFailure(err);
-      room.send({
-        type: 'run-result',
+    // The room shares a run only under an id it minted for this member (editors only);
+    // the query runs meanwhile, and an unshared run is shown in this tab alone.
+    const [runId, outcome] = await Promise.all([room.startRun(blockId), executeBlock(connectionId, sql)]);
+    if (runId) room.send({ type: 'run-result', blockId, runId, ...outcome });
+    else {
+      const by = { userId: props.user.id, name: props.user.name };
+      const at = Date.now();
+      room.showLocalRun({
+        type: 'run-finished',
+        runId: `local-${at}`,
         blockId,
-        runId,
+        by,
+        at,
         startedAt,
-        error: { code: failure.code, message: failure.message },
+        ...outcome,
       });
     }
   }
@@ -208,6 +200,30 @@ function DocumentRoomView(props: {
       </div>
     </>
   );
+}
+
+async function executeBlock(
+  connectionId: string,
+  sql: string,
+): Promise<{ result: RunResultSummary } | { error: { code: string; message: string } }> {
+  try {
+    const results = await runQuery(connectionId, { sql, maxRows: 1000 });
+    const last = results.at(-1);
+    return {
+      result: last
+        ? {
+            columns: last.columns.map((c) => c.name),
+            rowCount: last.columns.length ? last.rows.length : (last.affectedRows ?? 0),
+            rows: last.rows.slice(0, MAX_PREVIEW_ROWS),
+            truncated: last.truncated || last.rows.length > MAX_PREVIEW_ROWS,
+            durationMs: last.durationMs,
+          }
+        : { columns: [], rowCount: 0 },
+    };
+  } catch (err) {
+    const failure = toFailure(err);
+    return { error: { code: failure.code, message: failure.message } };
+  }
 }
 
 function SharedRun(props: { run: RunEvent }) {

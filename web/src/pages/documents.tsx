@@ -2,6 +2,7 @@ import { A, useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import '../components/data-pages.css';
+import { path } from '../lib/paths.ts';
 import { type DocumentSummary, documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
 import { createLoader } from '../stores/loader.ts';
@@ -32,7 +33,7 @@ export default function DocumentsPage() {
   async function create() {
     try {
       const doc = await documentsApi.create({ title: 'Untitled document' });
-      navigate(`/documents/${encodeURIComponent(doc.id)}`);
+      navigate(path`/documents/${doc.id}`);
     } catch (err) {
       setError(describeError(err));
     }
@@ -122,7 +123,7 @@ export default function DocumentsPage() {
                   <Show
                     when={renaming() === doc.id}
                     fallback={
-                      <A href={`/documents/${encodeURIComponent(doc.id)}`} class="doc-title">
+                      <A href={path`/documents/${doc.id}`} class="doc-title">
                         {doc.title}
                       </A>
                     }

@@ -1,5 +1,5 @@
-import { useNavigate, useParams } from '@solidjs/router';
-import { createMemo, createSignal, Show } from 'solid-js';
+import { useNavigate } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, Show } from 'solid-js';
 import type { EngineName } from '../api/types.ts';
 import ConnectionPicker from '../components/connection-picker.tsx';
 import ExportButtons from '../components/export-button.tsx';
@@ -7,14 +7,16 @@ import { HistoryPanel, SavedQueriesPanel } from '../components/query-side-panels
 import ResultsPanel from '../components/results-panel.tsx';
 import SqlEditor, { type SqlEditorHandle } from '../components/sql-editor.tsx';
 import '../components/data-pages.css';
+import { path, useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
+import { exampleQuery, pickConnection, readLastPlace, rememberPlace } from '../stores/last-place.ts';
 import { createQueryRunner } from '../stores/query-runner.ts';
 import { createCompletionSchema } from '../stores/schema.ts';
 
 const DRAFT_KEY = 'atrium.query.draft';
 
 export default function QueryPage() {
-  const params = useParams<{ connectionId?: string }>();
+  const params = useRouteParams<{ connectionId?: string }>();
   const navigate = useNavigate();
   const store = useStore();
   const runner = createQueryRunner();
@@ -29,13 +31,26 @@ export default function QueryPage() {
     params.connectionId ? store.connections.byId(params.connectionId) : undefined,
   );
   const engine = (): EngineName => connection()?.engine ?? 'postgres';
+  const userId = () => store.session.me()?.user.id;
+  const orgId = () => store.session.activeOrg()?.id;
+
+  // No connection in the URL: reopen where the user was (or the only one, or the demo).
+  createEffect(() => {
+    if (params.connectionId || store.connections.loading()) return;
+    const id = pickConnection(store.connections.list, readLastPlace(userId(), orgId()).connectionId);
+    if (id) navigate(path`/query/${id}`, { replace: true });
+  });
+  createEffect(() => {
+    if (connection()) rememberPlace(userId(), orgId(), { connectionId: connection()?.id });
+  });
   const completion = createCompletionSchema(() => params.connectionId);
 
   async function run(sql: string) {
     const id = params.connectionId;
     if (!id || !sql.trim()) return;
     setLastSql(sql);
-    await runner.run(id, { sql, maxRows: maxRows(), readOnly: readOnly() });
+    // Built-ins are read-only for everyone; the API refuses `readOnly: false` on them.
+    await runner.run(id, { sql, maxRows: maxRows(), readOnly: readOnly() || connection()?.builtin === true });
     setHistoryKey((k) => k + 1);
   }
 
@@ -49,14 +64,17 @@ export default function QueryPage() {
     <div class="data-page query-page">
       <header class="page-head">
         <h1>Query</h1>
-        <ConnectionPicker
-          value={params.connectionId}
-          onChange={(id) => navigate(`/query/${encodeURIComponent(id)}`)}
-        />
+        <ConnectionPicker value={params.connectionId} onChange={(id) => navigate(path`/query/${id}`)} />
       </header>
       <Show
-        when={params.connectionId}
-        fallback={<p class="empty">Choose a connection to start writing SQL.</p>}
+        when={connection()}
+        fallback={
+          <p class="empty">
+            {params.connectionId && !store.connections.loading()
+              ? 'That connection is not available any more: choose another one.'
+              : 'Choose a connection to start writing SQL, or add one under Connections.'}
+          </p>
+        }
       >
         <div class="query-layout">
           <div class="query-main">
@@ -93,7 +111,8 @@ export default function QueryPage() {
               <label class="check">
                 <input
                   type="checkbox"
-                  checked={readOnly()}
+                  checked={readOnly() || connection()?.builtin === true}
+                  disabled={connection()?.builtin === true}
                   onChange={(e) => setReadOnly(e.currentTarget.checked)}
                 />{' '}
                 Read-only
@@ -129,7 +148,7 @@ export default function QueryPage() {
               engine={engine()}
               schema={completion.namespace()}
               defaultSchema={completion.defaultSchema()}
-              initialText={localStorage.getItem(DRAFT_KEY) ?? 'SELECT 1;'}
+              initialText={localStorage.getItem(DRAFT_KEY) ?? exampleQuery(connection())}
               onChange={(text) => localStorage.setItem(DRAFT_KEY, text)}
               onRun={(sql) => void run(sql)}
               ref={(h) => {

@@ -1,4 +1,5 @@
 import { api } from '../api/client.ts';
+import { path } from '../lib/paths.ts';
 
 export interface DocumentSummary {
   id: string;
@@ -15,7 +16,7 @@ export interface DocumentList {
   nextCursor: string | null;
 }
 
-const one = (id: string) => `/api/documents/${encodeURIComponent(id)}`;
+const one = (id: string) => path`/api/documents/${id}`;
 
 export const documentsApi = {
   list: (q?: string, cursor?: string) => api.get<DocumentList>('/api/documents', { q, cursor, limit: 50 }),

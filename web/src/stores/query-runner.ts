@@ -1,5 +1,6 @@
 import { createSignal, onCleanup } from 'solid-js';
 import { ApiError, api, describeError, request } from '../api/client.ts';
+import { path } from '../lib/paths.ts';
 
 export interface ResultColumn {
   name: string;
@@ -33,7 +34,7 @@ export interface QueryFailure {
   position: number | undefined;
 }
 
-const queryPath = (connectionId: string) => `/api/connections/${encodeURIComponent(connectionId)}/query`;
+const queryPath = (connectionId: string) => path`/api/connections/${connectionId}/query`;
 
 export async function runQuery(
   connectionId: string,
@@ -139,5 +140,4 @@ export async function fetchSavedQueries(connectionId: string | undefined): Promi
 export const saveQuery = (input: { name: string; sql: string; connectionId: string | null }) =>
   api.post<SavedQuery>('/api/saved-queries', input);
 
-export const deleteSavedQuery = (id: string) =>
-  api.delete<unknown>(`/api/saved-queries/${encodeURIComponent(id)}`);
+export const deleteSavedQuery = (id: string) => api.delete<unknown>(path`/api/saved-queries/${id}`);

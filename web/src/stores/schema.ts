@@ -7,12 +7,12 @@ import type {
   TableInfo,
 } from '../../../worker/engines/introspection.ts';
 import { api } from '../api/client.ts';
+import { path } from '../lib/paths.ts';
 import { createLoader } from './loader.ts';
 
 export type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo };
 
-const base = (connectionId: string) => `/api/connections/${encodeURIComponent(connectionId)}`;
-const enc = encodeURIComponent;
+const base = (connectionId: string) => path`/api/connections/${connectionId}`;
 
 export interface SchemaNode {
   name: string;
@@ -150,7 +150,7 @@ export const schemaApi = {
     const raw = await api.get<{
       table: TableInfo;
       referencedBy: (ForeignKeyInfo & { schema: string; table: string })[];
-    }>(`${base(id)}/schema/tables/${enc(schema)}/${enc(table)}`);
+    }>(`${base(id)}${path`/schema/tables/${schema}/${table}`}`);
     return {
       ...raw.table,
       incomingForeignKeys: raw.referencedBy.map((fk) => ({

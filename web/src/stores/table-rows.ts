@@ -1,4 +1,5 @@
 import { api, request } from '../api/client.ts';
+import { path } from '../lib/paths.ts';
 import type { ResultColumn } from './query-runner.ts';
 
 export type FilterOp = 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte' | 'contains' | 'in' | 'is_null' | 'not_null';
@@ -45,8 +46,8 @@ export interface RowsRequest {
   cursor?: string | null;
 }
 
-const path = (connectionId: string, schema: string, table: string) =>
-  `/api/connections/${encodeURIComponent(connectionId)}/tables/${encodeURIComponent(schema)}/${encodeURIComponent(table)}/rows`;
+const rowsPath = (connectionId: string, schema: string, table: string) =>
+  path`/api/connections/${connectionId}/tables/${schema}/${table}/rows`;
 
 interface RawRowsPage {
   columns: ResultColumn[];
@@ -64,7 +65,7 @@ export async function fetchRows(
   signal?: AbortSignal,
 ): Promise<RowsPage> {
   const raw = await api.get<RawRowsPage>(
-    path(connectionId, schema, table),
+    rowsPath(connectionId, schema, table),
     {
       limit: req.limit,
       sort: req.sort?.column,
@@ -78,7 +79,7 @@ export async function fetchRows(
 }
 
 export const insertRow = (c: string, s: string, t: string, values: Record<string, unknown>) =>
-  api.post<unknown>(path(c, s, t), { values });
+  api.post<unknown>(rowsPath(c, s, t), { values });
 
 /** `expected` holds the values as last read, so the server refuses if the row changed underneath. */
 export const updateRow = (
@@ -88,7 +89,7 @@ export const updateRow = (
   key: Record<string, unknown>,
   values: Record<string, unknown>,
   expected: Record<string, unknown>,
-) => api.patch<unknown>(path(c, s, t), { key, values, original: expected });
+) => api.patch<unknown>(rowsPath(c, s, t), { key, values, original: expected });
 
 export const deleteRow = (
   c: string,
@@ -96,4 +97,4 @@ export const deleteRow = (
   t: string,
   key: Record<string, unknown>,
   expected: Record<string, unknown>,
-) => request<unknown>(path(c, s, t), { method: 'DELETE', body: { key, original: expected } });
+) => request<unknown>(rowsPath(c, s, t), { method: 'DELETE', body: { key, original: expected } });

@@ -14,6 +14,7 @@ import { measureFanout, RoomClient } from '../test/support/yjs-client.ts';
 import { type Row, writeReport } from './report.ts';
 import { httpRows } from './rows/http.ts';
 import { mixedLoad } from './rows/load.ts';
+import { queryRows } from './rows/query.ts';
 import { sizeRows } from './rows/size.ts';
 import {
   ensurePgDatabase,
@@ -24,7 +25,7 @@ import {
   startReferenceWorker,
   workerdPidIn,
 } from './servers.ts';
-import { round, sample, summarize } from './stats.ts';
+import { round, sampleAlternating, summarize } from './stats.ts';
 
 const full = process.argv.includes('--full');
 const arg = (name: string, quick: number, big: number) => {
@@ -45,8 +46,14 @@ const P = {
 
 const rows: Row[] = [];
 const failures: string[] = [];
+// `--only=query,rooms`: just the sections whose names start with one of these words.
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 
 async function section(name: string, fn: () => Promise<Row[]> | Row[]) {
+  if (only && !only.some((o) => name.startsWith(o))) return;
   const started = performance.now();
   process.stdout.write(`▶ ${name} … `);
   try {
@@ -61,9 +68,17 @@ async function section(name: string, fn: () => Promise<Row[]> | Row[]) {
     rows.push(...out);
     console.log(`done in ${round((performance.now() - started) / 1000, 1)} s`);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error && err.cause ? ` (${String(err.cause)})` : '';
+    const message = err instanceof Error ? `${err.message}${cause}` : String(err);
     failures.push(`${name}: ${message}`);
-    rows.push({ group: name, name: 'FAILED', unit: '', atrium: Number.NaN, note: message.slice(0, 200) });
+    rows.push({
+      id: `failed.${name}`,
+      group: name,
+      name: 'FAILED',
+      unit: '',
+      atrium: Number.NaN,
+      note: message.slice(0, 200),
+    });
     console.log(`FAILED: ${message.slice(0, 500)}`);
   }
 }
@@ -91,72 +106,42 @@ const reference = await startReferenceWorker({
   MYSQL_USER: 'root',
   MYSQL_TARGET: '127.0.0.1:3306/sakila',
 });
-const client = await AtriumClient.signUp(app.url);
+const BENCH_EMAIL = `bench-${Date.now()}@example.com`;
+const BENCH_PASSWORD = 'bench password 123'; // AtriumClient.signUp's; the cookie row signs in with it
+const client = await AtriumClient.signUp(app.url, BENCH_EMAIL);
 
 ensurePgDatabase('atrium_bench');
+const local = { host: '127.0.0.1', user: 'postgres', sslMode: 'disable' };
 const pg = await client.createConnection({
+  ...local,
   name: 'bench postgres',
   engine: 'postgres',
-  host: '127.0.0.1',
   port: 5432,
   database: 'atrium_bench',
-  user: 'postgres',
-  sslMode: 'disable',
 });
 const my = await client.createConnection({
+  ...local,
   name: 'bench mysql',
   engine: 'mysql',
-  host: '127.0.0.1',
   port: 3306,
   database: 'sakila',
   user: 'root',
-  sslMode: 'disable',
 });
 
 await section('size', () => sizeRows());
 
-await section('query overhead', async () => {
-  const out: Row[] = [];
-  const cases = [
-    { engine: 'postgres', id: pg, name: 'SELECT 1', sql: 'select 1' },
-    {
-      engine: 'postgres',
-      id: pg,
-      name: '1,000-row result',
-      sql: 'select g, md5(g::text) as h, now() as t from generate_series(1, 1000) g',
-    },
-    { engine: 'mysql', id: my, name: 'SELECT 1', sql: 'select 1' },
-    {
-      engine: 'mysql',
-      id: my,
-      name: '1,000-row result',
-      sql: 'select * from rental order by rental_id limit 1000',
-    },
-  ];
-  for (const c of cases) {
-    const atrium = await sample(async () => {
-      const res = await client.request('POST', `/api/connections/${c.id}/query`, {
-        sql: c.sql,
-        maxRows: 1000,
-      });
-      if (!res.ok) throw new Error(`query ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    }, P.queryRuns);
-    const direct = await sample(async () => {
-      const res = await fetch(`${reference.url}/${c.engine}?sql=${encodeURIComponent(c.sql)}`);
-      if (!res.ok) throw new Error(`reference ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    }, P.queryRuns);
-    out.push({
-      group: 'query overhead',
-      name: `${c.engine} ${c.name}`,
-      unit: 'ms',
-      atrium: summarize(atrium),
-      reference: { name: 'same driver called directly from a Worker', value: summarize(direct) },
-    });
-  }
-  return out;
-});
+await section('query overhead', () =>
+  queryRows({
+    appUrl: app.url,
+    referenceUrl: reference.url,
+    client,
+    email: BENCH_EMAIL,
+    password: BENCH_PASSWORD,
+    pg,
+    my,
+    runs: P.queryRuns,
+  }),
+);
 
 await section('paging', async () => {
   const have = Number(
@@ -187,21 +172,28 @@ await section('paging', async () => {
   const deepCursor = Buffer.from(JSON.stringify(decoded)).toString('base64url');
   const check: { rows?: unknown[][] } = await client.json('GET', `${base}&cursor=${deepCursor}`);
   if (!check.rows?.length) throw new Error(`page ${targetPage} is empty`);
-  const first = await sample(async () => {
-    await (await client.request('GET', base)).arrayBuffer();
-  }, P.queryRuns);
-  const deep = await sample(async () => {
-    const res = await client.request('GET', `${base}&cursor=${encodeURIComponent(deepCursor ?? '')}`);
-    if (!res.ok) throw new Error(`page ${targetPage}: ${res.status}`);
-    await res.arrayBuffer();
-  }, P.queryRuns);
+  const [deep = [], first = []] = await sampleAlternating(
+    [
+      async () => {
+        const res = await client.request('GET', `${base}&cursor=${encodeURIComponent(deepCursor ?? '')}`);
+        if (!res.ok) throw new Error(`page ${targetPage}: ${res.status}`);
+        await res.arrayBuffer();
+      },
+      async () => {
+        await (await client.request('GET', base)).arrayBuffer();
+      },
+    ],
+    P.queryRuns,
+  );
   return [
     {
+      id: 'paging.deep',
+      goal: { le: 1.15 },
       group: 'paging',
       name: `page ${targetPage} vs page 1 (${P.pagingRows.toLocaleString('en')} rows, ${P.pageSize}/page, keyset)`,
       unit: 'ms',
       atrium: summarize(deep),
-      reference: { name: 'page 1', value: summarize(first) },
+      reference: { name: 'page 1 of the same table', value: summarize(first), alternated: true },
     },
   ];
 });
@@ -250,6 +242,8 @@ await section('export', async () => {
   const mb = (b: number) => b / 1024 / 1024;
   return [
     {
+      id: 'export.csv',
+      goal: { ge: 0.5 },
       group: 'export',
       name: `CSV export of ${P.exportRows.toLocaleString('en')} rows (${newlines - 1} data lines, ${round(mb(bytes))} MB)`,
       unit: 'MB/s',
@@ -258,6 +252,8 @@ await section('export', async () => {
       higherIsBetter: true,
     },
     {
+      id: 'export.memory',
+      goal: { le: 1.1 },
       group: 'export',
       name: 'peak runtime memory during the export (workerd RSS)',
       unit: 'MiB',
@@ -283,6 +279,8 @@ await section('rooms', async () => {
     );
     const plain = await measureFanout(() => RoomClient.connect(`${ref.url}/room-${n}`), n, P.fanoutEdits);
     out.push({
+      id: `rooms.fanout.${n - 1}`,
+      goal: { le: 1.5 },
       group: 'rooms',
       name: `edit fan-out to ${n - 1} clients`,
       unit: 'ms',
@@ -319,6 +317,8 @@ await section('rooms', async () => {
     await new Promise((r) => setTimeout(r, 2000));
     const perRoom = ((rssMiB(appPid) - rssBefore) * 1024) / P.idleRooms;
     out.push({
+      id: 'rooms.idle.memory',
+      goal: { le: 2 },
       group: 'rooms',
       name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
       reference: { name: 'plain Node Yjs server (its process RSS)', value: refPerRoom },

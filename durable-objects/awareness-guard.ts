@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { colorFor } from './member-color.ts';
-import { ROOM_LIMITS } from './protocol.ts';
+import { ROOM_LIMITS, type ServerMessage } from './protocol.ts';
 import type { RoomSession } from './room-session.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -146,4 +146,29 @@ export function mayControl(
     if (ids?.includes(clientId)) return true;
   }
   return false;
+}
+
+/**
+ * Presence from `session`'s socket: capped, stamped with the sender's real name and colour,
+ * and kept to the client ids the sender may control (`memberSockets`: the member's sockets).
+ * Returns the frame to relay, a notice for the sender (the socket stays open), or null to
+ * drop it (malformed, or nothing left).
+ */
+export function guardPresence(
+  bytes: Uint8Array,
+  session: RoomSession,
+  states: ReadonlyMap<number, unknown>,
+  memberSockets: () => Iterable<{ state: unknown }>,
+): { frame: Uint8Array } | { notice: ServerMessage } | null {
+  if (bytes.byteLength > ROOM_LIMITS.maxAwarenessBytes) {
+    const message = `Presence frames are limited to ${ROOM_LIMITS.maxAwarenessBytes} bytes`;
+    return { notice: { type: 'refused', reason: 'too-large', message } };
+  }
+  try {
+    const sockets = [...memberSockets()];
+    const frame = rewriteAwareness(bytes, identityOf(session), (id) => mayControl(states, sockets, id));
+    return frame ? { frame } : null;
+  } catch {
+    return null; // Malformed: y-partyserver would only log it; nobody else must see it.
+  }
 }

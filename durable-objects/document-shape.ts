@@ -27,6 +27,15 @@ export function readContent(doc: Y.Doc): DocumentContent {
   return { sql: doc.getText(DOC_ROOTS.sql).toString(), blocks };
 }
 
+/** The content of a Y.Doc that `fill` loads (the doc is thrown away after). */
+export function contentOf(fill: (doc: Y.Doc) => void): DocumentContent {
+  const doc = new Y.Doc();
+  fill(doc);
+  const content = readContent(doc);
+  doc.destroy();
+  return content;
+}
+
 /** Builds a block map ready to push into the `blocks` array. */
 export function createBlock(fields: DocumentBlockFields, text = ''): Y.Map<unknown> {
   const block = new Y.Map<unknown>();

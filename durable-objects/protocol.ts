@@ -90,7 +90,9 @@ export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** Prefix y-partyserver puts in front of custom (JSON) text frames. */
 export const CUSTOM_MESSAGE_PREFIX = '__YPS:';
 
-export type RoomRole = 'viewer' | 'editor' | 'admin' | 'owner';
+/** Member roles, lowest first; worker/auth/roles.ts takes the policy's order from here. */
+export const ROOM_ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
+export type RoomRole = (typeof ROOM_ROLES)[number];
 
 /** Who did something in the room, as the server saw it (never taken from the client). */
 export interface RoomActor {
@@ -139,8 +141,8 @@ export type RunEvent = RunStarted | RunFinished;
 
 /**
  * Counts of what a schema sync found changed (the Worker's `DiffSummary`, restated
- * here so this file stays free of Worker imports; the room's `schemaChanged` builds
- * the message from a `DiffSummary`, so tsc catches any drift).
+ * here so this file stays free of Worker imports; worker/schema/sync.ts passes a
+ * `DiffSummary` where this type is expected, so tsc catches a count that drifts away).
  */
 export interface SchemaChangeSummary {
   tablesAdded: number;
@@ -157,9 +159,11 @@ export interface SchemaChangeSummary {
   enumsChanged: number;
 }
 
-/** A sync of the document's linked connection changed its schema: refresh what depends on it. */
-export interface SchemaChanged {
-  type: 'schema-changed';
+/**
+ * A sync of the document's linked connection changed its schema. The Worker sends this to
+ * the room (`schemaChanged` RPC); the room relays it to every socket as `SchemaChanged`.
+ */
+export interface SchemaChangedEvent {
   connectionId: string;
   /** The new head snapshot (GET /api/connections/:id/schema reports it as `snapshot.id`). */
   snapshotId: string;
@@ -168,6 +172,11 @@ export interface SchemaChanged {
   /** Epoch milliseconds, server clock. */
   syncedAt: number;
   summary: SchemaChangeSummary;
+}
+
+/** The relayed event: refresh what depends on the schema. */
+export interface SchemaChanged extends SchemaChangedEvent {
+  type: 'schema-changed';
 }
 
 /** Messages the room sends (JSON after the `__YPS:` prefix). */

@@ -11,29 +11,61 @@ export interface RateLimitResult {
 interface Window {
   start: number;
   count: number;
+  windowMs: number;
 }
+
+/**
+ * Windows at most this long live only in memory. Cloudflare evicts an object after it has been
+ * idle for over a minute (70–140 s), and a window this short has closed by then, so losing it
+ * loses nothing; a storage write per hit would make every reply wait for durability.
+ */
+const MEMORY_ONLY_WINDOW_MS = 60_000;
 
 /**
  * One object per limited key (`sign-in:ip:…`, `token:…`). A window opens at the
  * first hit and lasts `windowSeconds`, so a test's burst never straddles a
- * boundary. A Durable Object runs one call at a time, so the read-increment-write
- * is atomic without a transaction; state sits in the synchronous KV store and an
- * alarm wipes it when the window ends, so idle keys cost nothing.
+ * boundary. A Durable Object runs one call at a time, so the read-increment
+ * is atomic without a transaction. The count is answered from memory; only long
+ * windows (sign-in and sign-up failures, 15 minutes) are also written to the
+ * synchronous KV store, so an eviction in the middle cannot hand out fresh guesses,
+ * and an alarm wipes them when the window ends so idle keys cost nothing.
  */
 export class RateLimiter extends DurableObject<Env> {
+  #window: Window | undefined;
+  #loaded = false;
+
+  #current(now: number): Window | undefined {
+    if (!this.#loaded) {
+      this.#loaded = true;
+      this.#window ??= this.ctx.storage.kv.get<Window>('window');
+    }
+    const w = this.#window;
+    return w && now < w.start + w.windowMs ? w : undefined;
+  }
+
+  #persist(window: Window, opened: boolean): void {
+    if (window.windowMs <= MEMORY_ONLY_WINDOW_MS) return;
+    this.ctx.storage.kv.put('window', window);
+    if (opened) void this.ctx.storage.setAlarm(window.start + window.windowMs);
+  }
+
   hit(limit: number, windowSeconds: number): RateLimitResult {
     const now = Date.now();
-    const windowMs = windowSeconds * 1000;
-    let window = this.ctx.storage.kv.get<Window>('window');
-    if (!window || now >= window.start + windowMs) {
-      window = { start: now, count: 0 };
-      void this.ctx.storage.setAlarm(now + windowMs);
+    let window = this.#current(now);
+    const opened = !window;
+    if (!window) {
+      window = { start: now, count: 0, windowMs: windowSeconds * 1000 };
+      this.#window = window;
     }
     if (window.count >= limit) {
-      return { allowed: false, remaining: 0, retryAfter: Math.ceil((window.start + windowMs - now) / 1000) };
+      return {
+        allowed: false,
+        remaining: 0,
+        retryAfter: Math.ceil((window.start + window.windowMs - now) / 1000),
+      };
     }
     window.count++;
-    this.ctx.storage.kv.put('window', window);
+    this.#persist(window, opened);
     return { allowed: true, remaining: limit - window.count, retryAfter: 0 };
   }
 
@@ -43,13 +75,14 @@ export class RateLimiter extends DurableObject<Env> {
    * succeeds.
    */
   refund(): void {
-    const window = this.ctx.storage.kv.get<Window>('window');
+    const window = this.#current(Date.now());
     if (!window || window.count === 0) return;
     window.count--;
-    this.ctx.storage.kv.put('window', window);
+    this.#persist(window, false);
   }
 
   override async alarm(): Promise<void> {
+    this.#window = undefined;
     await this.ctx.storage.deleteAll();
   }
 }

@@ -1,4 +1,6 @@
-import type { RoomRole } from './protocol.ts';
+import type { Connection } from 'partyserver';
+import { can } from '../worker/auth/policy.ts';
+import { ROOM_ROLES, type RoomRole } from './protocol.ts';
 
 /**
  * Who a socket belongs to. The Worker authenticates the upgrade and passes this to the
@@ -26,7 +28,7 @@ const HEADER = {
   tokenExpiresAt: 'x-atrium-token-expires-at',
 } as const;
 
-const ROLES: ReadonlySet<string> = new Set(['viewer', 'editor', 'admin', 'owner']);
+const ROLES: ReadonlySet<string> = new Set(ROOM_ROLES);
 
 /** Sets the session headers on `headers`, replacing anything a client sent under those names. */
 export function writeSessionHeaders(headers: Headers, session: RoomSession): void {
@@ -61,3 +63,23 @@ export function readSessionHeaders(headers: Headers): RoomSession | null {
   if (Number.isFinite(expiresAt)) session.tokenExpiresAt = expiresAt;
   return session;
 }
+
+/** The socket's session from its attachment, which survives hibernation (y-partyserver keeps its awareness ids beside it). */
+export function sessionOf(connection: Connection): RoomSession | null {
+  const state = connection.state as Partial<RoomSession> | null;
+  return state?.userId && state.role && state.orgId ? (state as RoomSession) : null;
+}
+
+/** Connection tags (kept by the runtime across hibernation) that find a member's or a token's sockets. */
+export const userTag = (userId: string) => `user:${userId}`;
+export const tokenTag = (tokenId: string) => `token:${tokenId}`;
+
+/** The tags a socket is found by: its member's, and its token's when it has one. */
+export function connectionTags(session: RoomSession | null, connectionId: string): string[] {
+  if (!session) return [connectionId];
+  return session.tokenId ? [userTag(session.userId), tokenTag(session.tokenId)] : [userTag(session.userId)];
+}
+
+/** Whether the socket's member may change the document (and share runs): editors and up. */
+export const mayEdit = (session: RoomSession | null): boolean =>
+  !!session && can(session.role, 'document.write');

@@ -1,4 +1,4 @@
-import type { RunEvent } from './protocol.ts';
+import { MAX_RUN_EVENT_BYTES, type RunEvent } from './protocol.ts';
 
 /**
  * The latest run event of each block, kept in the room's SQLite storage so people who
@@ -35,6 +35,14 @@ export class RunBoard {
       'DELETE FROM block_run WHERE block_id NOT IN (SELECT block_id FROM block_run ORDER BY at DESC LIMIT ?)',
       RunBoard.MAX_BLOCKS,
     );
+  }
+
+  /** Records `event` and returns the JSON to broadcast; null (nothing kept) when it is too large. */
+  publish(event: RunEvent): string | null {
+    const json = JSON.stringify(event);
+    if (json.length > MAX_RUN_EVENT_BYTES) return null;
+    this.record(event);
+    return json;
   }
 
   latest(): RunEvent[] {

@@ -1,14 +1,22 @@
-import { can } from '../worker/auth/policy.ts';
 import {
   MAX_RUN_EVENT_BYTES,
   type RefusalReason,
   ROOM_LIMITS,
+  type RunEvent,
   type RunFinished,
   type RunGranted,
   type RunStarted,
+  type ServerMessage,
 } from './protocol.ts';
-import type { RoomSession } from './room-session.ts';
-import type { ClientRunMessage, ClientRunResultMessage } from './run-messages.ts';
+import { mayEdit, type RoomSession } from './room-session.ts';
+import { RunBoard } from './run-board.ts';
+import {
+  ClientMessageSchema,
+  type ClientRunMessage,
+  type ClientRunResultMessage,
+  type PublishRunInput,
+  runEventOf,
+} from './run-messages.ts';
 
 export interface Refusal {
   type: 'refused';
@@ -22,14 +30,30 @@ export interface Refusal {
  * the run id and binds it to the member and block in SQLite (a run outlives hibernation and
  * a reconnect of the runner's socket). A result is accepted once, only from an editor socket
  * of that member and only for a run id the room handed out; the block and start time come
- * from the room's record, never from the result.
+ * from the room's record, never from the result. Every event shared is kept on the room's
+ * run board (run-board.ts) for people who join later.
  */
 export class RunChannel {
   readonly #sql: SqlStorage;
+  readonly #board: RunBoard;
   #ready = false;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.#board = new RunBoard(sql);
+  }
+
+  /** The latest run event of every block, for a socket that just joined. */
+  latest(): RunEvent[] {
+    return this.#board.latest();
+  }
+
+  /** A run event from the Worker (`publishRun` RPC): the JSON to broadcast, or why not. */
+  publish(input: PublishRunInput): { ok: true; json: string } | { ok: false; error: string } {
+    const event = runEventOf(input);
+    if (!event) return { ok: false, error: 'invalid run event' };
+    const json = this.#board.publish(event);
+    return json === null ? { ok: false, error: 'run event too large' } : { ok: true, json };
   }
 
   #ensureSchema(): void {
@@ -40,6 +64,28 @@ export class RunChannel {
     this.#ready = true;
   }
 
+  /**
+   * A custom (JSON) frame from `session`'s socket: what to answer the sender (`reply`), then
+   * the JSON to broadcast to the room (`broadcast`, already kept on the board).
+   */
+  receive(session: RoomSession, raw: string): { reply?: ServerMessage; broadcast?: string } {
+    let parsed: ReturnType<typeof ClientMessageSchema.safeParse>;
+    try {
+      parsed = ClientMessageSchema.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = ClientMessageSchema.safeParse(undefined);
+    }
+    if (!parsed.success) return { reply: refusal('invalid-message', 'Unknown message') };
+    const msg = parsed.data;
+    if (msg.type === 'run') {
+      const outcome = this.start(session, msg);
+      if (isRefusal(outcome)) return { reply: outcome };
+      return { reply: outcome.granted, ...this.#broadcast(outcome.started) };
+    }
+    const outcome = this.finish(session, msg);
+    return isRefusal(outcome) ? { reply: outcome } : this.#broadcast(outcome);
+  }
+
   /** A `run` message: grants a run id to the sender and announces the run to the room. */
   start(
     session: RoomSession,
@@ -47,7 +93,7 @@ export class RunChannel {
     now = Date.now(),
   ): { granted: RunGranted; started: RunStarted } | Refusal {
     const { requestId, blockId } = message;
-    if (!can(session.role, 'document.write')) {
+    if (!mayEdit(session)) {
       return refusal('read-only', 'Viewers cannot share runs in this room', requestId);
     }
     this.#ensureSchema();
@@ -76,7 +122,7 @@ export class RunChannel {
 
   /** A `run-result` message: the `run-finished` event to publish, or why it is refused. */
   finish(session: RoomSession, message: ClientRunResultMessage, now = Date.now()): RunFinished | Refusal {
-    if (!can(session.role, 'document.write')) {
+    if (!mayEdit(session)) {
       return refusal('read-only', 'Viewers cannot share run results');
     }
     this.#ensureSchema();
@@ -119,6 +165,12 @@ export class RunChannel {
 
   reset(): void {
     this.#ready = false;
+    this.#board.reset();
+  }
+
+  #broadcast(event: RunEvent): { broadcast?: string } {
+    const json = this.#board.publish(event);
+    return json === null ? {} : { broadcast: json };
   }
 
   #prune(now: number): void {

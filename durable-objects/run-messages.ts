@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_PREVIEW_ROWS } from './protocol.ts';
+import { MAX_PREVIEW_ROWS, type RunEvent } from './protocol.ts';
 
 /**
  * Runtime validation of what reaches a room from outside: JSON frames from clients and
@@ -59,3 +59,9 @@ export const PublishRunSchema = z.discriminatedUnion('type', [
 ]);
 
 export type PublishRunInput = z.input<typeof PublishRunSchema>;
+
+/** A run event from the Worker (`publishRun`), stamped now unless it says when; null if malformed. */
+export function runEventOf(input: PublishRunInput): RunEvent | null {
+  const parsed = PublishRunSchema.safeParse(input);
+  return parsed.success ? { ...parsed.data, at: parsed.data.at ?? Date.now() } : null;
+}

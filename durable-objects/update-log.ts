@@ -1,3 +1,5 @@
+import * as Y from 'yjs';
+
 /**
  * A room's Yjs history in its Durable Object SQLite storage: one snapshot (the merged
  * state at some point) plus the updates appended since. Appends are synchronous SQL
@@ -103,6 +105,35 @@ export class UpdateLog {
     this.#snapshotBytes = state.byteLength;
     this.#logBytes = 0;
     this.#logCount = 0;
+  }
+
+  /** Applies everything stored to `doc`. */
+  restore(doc: Y.Doc): void {
+    const parts = this.load();
+    if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts));
+  }
+
+  /**
+   * Stores an update of `doc`, compacting to `doc`'s whole state once the log has grown.
+   * Returns why it failed (logged here with `room`), or null once the update is stored.
+   */
+  tryRecord(doc: Y.Doc, update: Uint8Array, room: string): string | null {
+    try {
+      this.append(update);
+      if (this.needsCompaction) this.compact(Y.encodeStateAsUpdate(doc));
+      return null;
+    } catch (err) {
+      console.error(JSON.stringify({ level: 'error', event: 'room.persist_failed', room }));
+      return err instanceof Error ? err.message : 'persist failed';
+    }
+  }
+
+  /** Whether `incoming` more bytes keep the stored `doc` within `max` bytes. */
+  fits(doc: Y.Doc, incoming: number, max: number): boolean {
+    if (this.storedBytes + incoming <= max) return true;
+    // The log over-counts (superseded and duplicate updates); compacting gives the exact size.
+    this.compact(Y.encodeStateAsUpdate(doc));
+    return this.storedBytes + incoming <= max;
   }
 
   /** Forget cached counters after the storage was wiped (deleteAll). */

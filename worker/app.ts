@@ -11,6 +11,7 @@ import { isImportPath } from './import/limits.ts';
 import { allowedOrigins, csrfGuard } from './middleware/csrf.ts';
 import { docsCsp } from './middleware/docs-csp.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { serverTiming } from './middleware/server-timing.ts';
 import { createRouter } from './openapi.ts';
 import { audit } from './routes/audit.ts';
 import { auth } from './routes/auth.ts';
@@ -37,6 +38,7 @@ export function createApp() {
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', requestLog);
+  app.use('/api/*', serverTiming);
   app.use(
     '*',
     secureHeaders({
@@ -63,7 +65,7 @@ export function createApp() {
       origin: (origin, c) => (allowedOrigins((c.env as Env).CORS_ORIGINS).has(origin) ? origin : null),
       credentials: true,
       allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Server-Timing'],
     }),
   );
   app.use('/api/*', csrfGuard);

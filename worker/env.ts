@@ -1,6 +1,7 @@
 import type { DocumentRoom } from '../durable-objects/document-room.ts';
 import type { RateLimiter } from '../durable-objects/rate-limiter.ts';
 import type { AuthContext } from './auth/context.ts';
+import type { RequestTiming } from './middleware/server-timing.ts';
 
 /** Bindings and vars from wrangler.toml, plus secrets from `.dev.vars` / `wrangler secret put`. */
 export interface Env {
@@ -40,6 +41,8 @@ export interface Env {
 export interface Variables {
   requestId: string;
   auth: AuthContext | undefined;
+  /** Per-phase durations for the `Server-Timing` header (worker/middleware/server-timing.ts). */
+  timing: RequestTiming | undefined;
 }
 
 export type AppEnv = { Bindings: Env; Variables: Variables };

@@ -33,7 +33,7 @@ export default {
         fetch: (input: string, init?: RequestInit) => {
           const headers = new Headers(init?.headers);
           headers.set('X-Atrium-Mysql-Target', env.MYSQL_TARGET);
-          // As in worker/engines/mysql.ts: the stand-in's secret prefix goes back before the API path.
+          // As in worker/engines/mysql/planetscale-http.ts: the stand-in's secret prefix goes back before the API path.
           const url = `${local.planetscale.replace(/\/+$/, '')}${new URL(input).pathname}`;
           return fetch(url, { ...init, headers });
         },

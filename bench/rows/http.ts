@@ -43,6 +43,7 @@ export async function httpRows(
       ...(t.headers ? { headers: t.headers } : {}),
     });
     rows.push({
+      id: `http.${slug(t.name)}`,
       group: 'http',
       name: `${t.name} requests/s (10 connections, ${seconds}s)`,
       unit: 'req/s',
@@ -54,3 +55,10 @@ export async function httpRows(
   }
   return rows;
 }
+
+/** `GET /health` → `get-health`: a stable id from a row's name. */
+export const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');

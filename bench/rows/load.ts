@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { RoomClient } from '../../test/support/yjs-client.ts';
 import type { Row } from '../report.ts';
+import { slug } from './http.ts';
 
 interface Target {
   name: string;
@@ -53,6 +54,7 @@ export async function mixedLoad(opts: {
     const limited = byStatus['429']?.count ?? 0;
     const failures = r.errors + r.timeouts + (r.non2xx - limited);
     return {
+      id: `load.${slug(t.name)}`,
       group: 'load',
       name: `${t.name} under mixed load (${t.connections} connections, ${opts.seconds}s)`,
       unit: 'req/s',
@@ -63,11 +65,16 @@ export async function mixedLoad(opts: {
     };
   });
   rows.push({
+    id: 'load.room.edits',
     group: 'load',
     name: `room edits during the load (${opts.room.typists} typists)`,
     unit: 'edits/s',
     atrium: edits / opts.seconds,
-    reference: { name: 'offered rate (each typist every 50 ms)', value: opts.room.typists * 20 },
+    reference: {
+      name: 'offered rate (each typist every 50 ms)',
+      value: opts.room.typists * 20,
+      constant: true,
+    },
     higherIsBetter: true,
     note: converged ? 'all typists converged to the same text' : 'typists did NOT converge',
   });

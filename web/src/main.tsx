@@ -3,6 +3,7 @@ import { App } from './app.tsx';
 import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
+import './styles/responsive.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

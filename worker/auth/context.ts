@@ -1,4 +1,4 @@
-import type { Role } from './policy.ts';
+import type { Role } from './roles.ts';
 
 /** Who is calling, resolved once per request by the auth middleware. */
 export interface AuthContext {

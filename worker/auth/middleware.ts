@@ -2,7 +2,11 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { afterResponse } from '../lib/after-response.ts';
+import { sha256Hex } from '../lib/hash.ts';
 import { enforceRateLimit, limitFromVar } from '../middleware/rate-limit.ts';
+import { timed } from '../middleware/server-timing.ts';
+import { cachedAuth, rememberAuth } from './auth-cache.ts';
 import { getAuth, SESSION_COOKIE } from './better-auth.ts';
 import type { AuthContext } from './context.ts';
 import { defaultOrgId, memberRole } from './orgs.ts';
@@ -17,7 +21,12 @@ const TOKEN_LIMIT = { limit: 600, windowSeconds: 60 };
  * and each route's `authorize()` decides.
  */
 export const resolveAuth = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('auth', await resolve(c));
+  const auth = await timed(c, 'auth', resolve(c));
+  if (auth?.tokenId) {
+    const limit = limitFromVar(c.env.RATE_LIMIT_TOKEN, TOKEN_LIMIT);
+    await timed(c, 'limits', enforceRateLimit(c.env, `token:${auth.tokenId}`, limit));
+  }
+  c.set('auth', auth);
   await next();
 });
 
@@ -25,12 +34,16 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    const auth = token ? await authenticateToken(c.env, token, (work) => background(c, work)) : null;
+    // The token's last-used stamp never holds up the request that carried it.
+    const auth = token ? await authenticateToken(c.env, token, (work) => void afterResponse(c, work)) : null;
     if (!auth) throw new ApiError(401, 'invalid_token', 'The API token is invalid, revoked or expired');
-    await enforceRateLimit(c.env, `token:${auth.tokenId}`, limitFromVar(c.env.RATE_LIMIT_TOKEN, TOKEN_LIMIT));
     return auth;
   }
-  if (!c.req.header('cookie')?.includes(SESSION_COOKIE)) return undefined;
+  const cookie = sessionCookie(c.req.header('cookie'));
+  if (!cookie) return undefined;
+  const key = `session:${await sha256Hex(cookie)}`;
+  const cached = cachedAuth(key);
+  if (cached) return cached;
   const session = await getAuth(c.env, c.req.url).api.getSession({ headers: c.req.raw.headers });
   if (!session) return undefined;
   let orgId = session.session.activeOrganizationId ?? null;
@@ -41,7 +54,7 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
     orgId = await defaultOrgId(c.env, session.user.id);
     role = orgId ? await memberRole(c.env, orgId, session.user.id) : null;
   }
-  return {
+  const auth: AuthContext = {
     userId: session.user.id,
     email: session.user.email,
     orgId: role ? orgId : null,
@@ -49,14 +62,17 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
     via: 'session',
     sessionId: session.session.id,
   };
+  // A session in no organization is about to get one (sign-up's hook): not worth remembering.
+  if (role) rememberAuth(key, auth, new Date(session.session.expiresAt).getTime());
+  return auth;
 }
 
-/** Off the response path when the runtime offers waitUntil (app.request() in tests does not). */
-export function background(c: Context<AppEnv>, work: Promise<unknown>): void {
-  try {
-    c.executionCtx.waitUntil(work);
-  } catch {
-    // No ExecutionContext outside a real fetch event: the work still runs, unawaited.
-    work.catch(() => {});
+/** The session cookie's value (Better Auth may prefix its name with `__Secure-`). */
+function sessionCookie(header: string | undefined): string | null {
+  if (!header?.includes(SESSION_COOKIE)) return null;
+  for (const part of header.split(';')) {
+    const [name = '', ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE || name === `__Secure-${SESSION_COOKIE}`) return value.join('=');
   }
+  return null;
 }

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
 import { members, organizations } from '../meta/auth.ts';
+import { forgetAuth } from './auth-cache.ts';
 import type { Role } from './policy.ts';
 import { newId } from './secrets.ts';
 
@@ -18,6 +19,7 @@ export async function createOrganization(
     db.insert(organizations).values({ id, name: input.name, personal: input.personal ?? false }),
     db.insert(members).values({ id: newId(), organizationId: id, userId: input.ownerId, role: 'owner' }),
   ]);
+  forgetAuth();
   return id;
 }
 

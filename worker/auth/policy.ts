@@ -1,8 +1,8 @@
 import { forbidden, unauthorized } from '../errors.ts';
 import type { AuthContext } from './context.ts';
+import { ROLES, type Role } from './roles.ts';
 
-export const ROLES = ['viewer', 'editor', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /**
  * The one policy: every route and every document room asks `can(role, action)`.
@@ -44,13 +44,25 @@ export function minRole(a: Role, b: Role): Role {
   return roleRank(a) <= roleRank(b) ? a : b;
 }
 
+declare const decided: unique symbol;
+
+/**
+ * A request's authorization decision: the caller, the organization it acts in, and the action
+ * `authorize` allowed. Only `authorize` makes one, so the layers below a route (query pipeline,
+ * `openEngine`) take it as proof instead of asking again; `granted` tells them what was allowed
+ * (a read-only login for reads, no writes to built-ins).
+ */
+export type Authorized = AuthContext & {
+  orgId: string;
+  role: Role;
+  granted: Action;
+  readonly [decided]: true;
+};
+
 /** Throws 401/403 unless the caller may do `action` in its active organization. */
-export function authorize(
-  auth: AuthContext | undefined,
-  action: Action,
-): AuthContext & { orgId: string; role: Role } {
+export function authorize(auth: AuthContext | undefined, action: Action): Authorized {
   if (!auth) throw unauthorized();
   if (!auth.orgId || !auth.role) throw forbidden('Select an organization first');
   if (!can(auth.role, action)) throw forbidden();
-  return auth as AuthContext & { orgId: string; role: Role };
+  return { ...auth, granted: action } as Authorized;
 }

@@ -1,4 +1,4 @@
-/** Random one-time secrets (API tokens, invitation links) and their stored SHA-256 form. */
+/** Random one-time secrets (API tokens, invitation links); worker/lib/hash.ts gives their stored form. */
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -11,11 +11,6 @@ export function randomSecret(length = 32): string {
     }
   }
   return out;
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Ids for Atrium's own rows: random, URL-safe, unguessable. */

@@ -1,10 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
+import { sha256Hex } from '../lib/hash.ts';
 import { apiTokens, members, users } from '../meta/auth.ts';
+import { cachedAuth, rememberAuth } from './auth-cache.ts';
 import type { AuthContext } from './context.ts';
 import { minRole, type Role } from './policy.ts';
-import { newId, randomSecret, sha256Hex } from './secrets.ts';
+import { newId, randomSecret } from './secrets.ts';
 
 export const TOKEN_PREFIX = 'atr_';
 /** last_used_at is rewritten at most this often per token, so busy scripts do not write D1 on every call. */
@@ -43,7 +45,8 @@ export async function issueToken(
 /**
  * The AuthContext a Bearer token grants, or null when it is unknown, revoked,
  * expired, or its owner has left the organization. The role is the lower of the
- * owner's current role and the token's ceiling, so demotions apply at once.
+ * owner's current role and the token's ceiling, so demotions apply at once in the
+ * isolate that made them, and within the auth cache's TTL elsewhere (auth-cache.ts).
  */
 export async function authenticateToken(
   env: Env,
@@ -51,6 +54,9 @@ export async function authenticateToken(
   touch: (work: Promise<unknown>) => void,
 ): Promise<AuthContext | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
+  const hash = await sha256Hex(token);
+  const cached = cachedAuth(`token:${hash}`);
+  if (cached) return cached;
   const db = drizzle(env.DB);
   const row = await db
     .select({
@@ -70,7 +76,7 @@ export async function authenticateToken(
       members,
       and(eq(members.organizationId, apiTokens.organizationId), eq(members.userId, apiTokens.userId)),
     )
-    .where(eq(apiTokens.tokenHash, await sha256Hex(token)))
+    .where(eq(apiTokens.tokenHash, hash))
     .get();
   const now = Date.now();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
@@ -83,7 +89,7 @@ export async function authenticateToken(
         .run(),
     );
   }
-  return {
+  const auth: AuthContext = {
     userId: row.userId,
     email: row.email,
     orgId: row.orgId,
@@ -91,4 +97,6 @@ export async function authenticateToken(
     via: 'token',
     tokenId: row.id,
   };
+  rememberAuth(`token:${hash}`, auth, row.expiresAt?.getTime());
+  return auth;
 }

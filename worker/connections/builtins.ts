@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../engines/dialects.ts';
 import type { Env } from '../env.ts';
 import type { BuiltinStateRow } from '../meta/connections.ts';
 import type { ConnectionView } from './types.ts';
@@ -58,6 +59,7 @@ export function builtinView(builtin: BuiltinD1, state?: BuiltinStateRow): Connec
     description: builtin.description,
     color: builtin.color,
     engine: 'sqlite',
+    capabilities: capabilitiesOf('sqlite'),
     builtin: true,
     active: true,
     tags: [...builtin.tags],

@@ -1,4 +1,5 @@
 import { createEngine, type EngineConfig } from '../engines/create-engine.ts';
+import { addressedByBinding } from '../engines/dialects.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { Env } from '../env.ts';
 import { assertSettingsAllowed } from './settings.ts';
@@ -10,14 +11,14 @@ const ENGINE_TITLES = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'D1' } a
 export function upstreamName(settings: ResolvedSettings, name: string | null): string {
   const title = ENGINE_TITLES[settings.engine];
   const named = name ? `${title} "${name}"` : title;
-  if (settings.engine === 'sqlite') return `${named} (${settings.d1Binding})`;
+  if (addressedByBinding(settings)) return `${named} (${settings.d1Binding})`;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   return `${named} at ${host}:${settings.port}`;
 }
 
 /** Validated settings in the shape worker/engines takes. A connection string wins over fields. */
 export function engineConfigOf(settings: ResolvedSettings): EngineConfig {
-  if (settings.engine === 'sqlite') return { engine: 'sqlite', binding: settings.d1Binding };
+  if (addressedByBinding(settings)) return { engine: settings.engine, binding: settings.d1Binding };
   if (settings.connectionString)
     return { engine: settings.engine, connectionString: settings.connectionString };
   const config: EngineConfig = { engine: settings.engine, host: settings.host, port: settings.port };

@@ -1,15 +1,6 @@
 import { type Engine, EngineError } from '../engines/engine.ts';
+import { redact } from '../engines/redact.ts';
 import { ApiError } from '../errors.ts';
-
-/** Replaces every occurrence of a secret (raw or URL-encoded) in `text` with `****`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.replaceAll(form, '****');
-  }
-  return out;
-}
 
 /** Codes about reaching the server (as opposed to a statement's own error). */
 const CONNECTION_CODES = new Set<EngineError['code']>([
@@ -30,7 +21,7 @@ const CONNECTION_CODES = new Set<EngineError['code']>([
 export function toSafeEngineError(err: unknown, upstream: string, secrets: readonly string[]): Error {
   if (err instanceof ApiError) return err;
   if (err instanceof EngineError) {
-    const message = scrub(err.message, secrets);
+    const message = redact(err.message, secrets);
     const named =
       CONNECTION_CODES.has(err.code) && !message.includes(upstream) ? `${upstream}: ${message}` : message;
     return new EngineError(err.code, named, { dbCode: err.dbCode, position: err.position });
@@ -58,6 +49,7 @@ export function guardEngine(engine: Engine, options: GuardOptions): Engine {
   return {
     name: engine.name,
     capabilities: engine.capabilities,
+    dialect: engine.dialect,
     test: (o) => engine.test(o).catch(fail),
     query: (sql, o) => engine.query(sql, forceReadOnly(o)).catch(fail),
     script: (statements, o) => engine.script(statements, forceReadOnly(o)).catch(fail),
@@ -69,6 +61,8 @@ export function guardEngine(engine: Engine, options: GuardOptions): Engine {
       }
     },
     privileges: (o) => engine.privileges(o).catch(fail),
+    introspect: () => engine.introspect().catch(fail),
+    describeTable: (schema, table) => engine.describeTable(schema, table).catch(fail),
     close: () => engine.close().catch(fail),
   };
 }

@@ -4,7 +4,9 @@
  * and the password is sealed in the connection's one vault envelope (so key rotation
  * re-encrypts it with the rest). What viewers may do is then the database's decision.
  */
+
 import type { Action } from '../auth/policy.ts';
+import { addressedByBinding } from '../engines/dialects.ts';
 import type { Engine } from '../engines/engine.ts';
 import { badRequest } from '../errors.ts';
 import type { ConnectionRow, PrivilegeFindings } from '../meta/connections.ts';
@@ -54,7 +56,7 @@ export function withReadOnlyPassword(
 
 /** Settings that reach the same server as `settings`, as the read-only login. */
 export function readOnlySettings(settings: ResolvedSettings, login: ReadOnlyLogin): ResolvedSettings {
-  if (settings.engine === 'sqlite') return settings;
+  if (addressedByBinding(settings)) return settings;
   return {
     ...settings,
     usesConnectionString: false,
@@ -85,7 +87,7 @@ export function chooseLogin(
 
 /** A server is the engine, host and port; a new one must not inherit a stored password. */
 function serverChanged(before: ResolvedSettings, after: ResolvedSettings): boolean {
-  if (before.engine === 'sqlite' || after.engine === 'sqlite') return before.engine !== after.engine;
+  if (addressedByBinding(before) || addressedByBinding(after)) return before.engine !== after.engine;
   return before.engine !== after.engine || before.host !== after.host || before.port !== after.port;
 }
 
@@ -106,7 +108,7 @@ export function nextReadOnlyLogin(
   if (input === null) return null;
   const moved = before !== null && serverChanged(before, after);
   if (input === undefined) {
-    if (!current || after.engine === 'sqlite') return null;
+    if (!current || addressedByBinding(after)) return null;
     if (moved) {
       throw passwordRequired(
         'The server changed: send readOnlyLogin again with its password, or null to remove it',
@@ -114,7 +116,7 @@ export function nextReadOnlyLogin(
     }
     return current;
   }
-  if (after.engine === 'sqlite') {
+  if (addressedByBinding(after)) {
     throw badRequest('invalid_config', 'SQLite connections have no logins; readOnlyLogin does not apply');
   }
   if (input.password) return { user: input.user, password: input.password };

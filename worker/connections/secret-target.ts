@@ -1,3 +1,4 @@
+import { addressedByBinding } from '../engines/dialects.ts';
 import { badRequest } from '../errors.ts';
 import { canonicalHost } from './host-policy.ts';
 import type { ResolvedSettings } from './types.ts';
@@ -10,7 +11,7 @@ import type { ResolvedSettings } from './types.ts';
 
 /** The server and login a secret is presented to. The database name is not part of it: same server, same login. */
 function targetOf(settings: ResolvedSettings): string | null {
-  if (settings.engine === 'sqlite') return null;
+  if (addressedByBinding(settings)) return null;
   const host = canonicalHost(settings.host) ?? settings.host.toLowerCase();
   return JSON.stringify([settings.engine, host, settings.port, settings.user ?? '']);
 }
@@ -28,7 +29,7 @@ export function requirePasswordForNewTarget(
   patch: Partial<Record<(typeof SECRET_KEYS)[number], unknown>>,
 ): void {
   // Nothing stored goes along: no password at all, or one the request typed itself.
-  if (next.engine === 'sqlite' || !next.password) return;
+  if (addressedByBinding(next) || !next.password) return;
   if (SECRET_KEYS.some((k) => patch[k] !== undefined)) return;
   if (targetOf(current) === targetOf(next)) return;
   throw badRequest(

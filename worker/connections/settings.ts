@@ -1,3 +1,4 @@
+import { addressedByBinding, isBindingEngine } from '../engines/dialects.ts';
 import type { Env } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import type { ConnectionRow } from '../meta/connections.ts';
@@ -30,7 +31,7 @@ function bindingNotAllowed(binding: string, allowed: readonly string[] | null) {
  */
 export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const givenFields = FIELD_KEYS.filter((k) => input[k] !== undefined && input[k] !== null);
-  if (input.engine === 'sqlite') {
+  if (isBindingEngine(input.engine)) {
     if (input.connectionString !== undefined || givenFields.length > 0) {
       throw invalidConfig('SQLite connections take only d1Binding, not a connection string or host fields');
     }
@@ -88,7 +89,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
  * host allowed by the host policy (`400 binding_not_allowed`, `400 host_not_allowed`).
  */
 export function assertSettingsAllowed(env: Env, settings: ResolvedSettings): void {
-  if (settings.engine === 'sqlite') {
+  if (addressedByBinding(settings)) {
     const allowed = userD1Bindings(env);
     if (!allowed.includes(settings.d1Binding)) throw bindingNotAllowed(settings.d1Binding, allowed);
     return;
@@ -98,7 +99,7 @@ export function assertSettingsAllowed(env: Env, settings: ResolvedSettings): voi
 
 /** The stored secret of resolved settings; null when there is nothing to hide. */
 export function secretOf(settings: ResolvedSettings): StoredSecret | null {
-  if (settings.engine === 'sqlite') return null;
+  if (addressedByBinding(settings)) return null;
   if (settings.connectionString) return { connectionString: settings.connectionString };
   if (settings.password) return { password: settings.password };
   return null;
@@ -106,7 +107,7 @@ export function secretOf(settings: ResolvedSettings): StoredSecret | null {
 
 /** Rebuilds resolved settings from a row and its opened secret. */
 export function settingsFromRow(row: ConnectionRow, secret: StoredSecret | null): ResolvedSettings {
-  if (row.engine === 'sqlite') return { engine: 'sqlite', d1Binding: row.d1Binding ?? '' };
+  if (isBindingEngine(row.engine)) return { engine: row.engine, d1Binding: row.d1Binding ?? '' };
   if (row.usesConnectionString && secret?.connectionString) {
     return resolveSettings({ engine: row.engine, connectionString: secret.connectionString });
   }
@@ -125,6 +126,6 @@ export function settingsFromRow(row: ConnectionRow, secret: StoredSecret | null)
 
 /** Every secret string in the settings, for scrubbing messages that might quote them. */
 export function secretsIn(settings: ResolvedSettings): string[] {
-  if (settings.engine === 'sqlite') return [];
+  if (addressedByBinding(settings)) return [];
   return [settings.password, settings.connectionString].filter((s): s is string => !!s);
 }

@@ -1,4 +1,4 @@
-import type { EngineName, LoginPrivileges, PrivilegeReason } from '../engines/engine.ts';
+import type { Capabilities, EngineName, LoginPrivileges, PrivilegeReason } from '../engines/engine.ts';
 import type { SSL_MODES } from '../meta/connections.ts';
 
 export type SslMode = (typeof SSL_MODES)[number];
@@ -81,6 +81,8 @@ export interface ConnectionView {
   description: string;
   color: string;
   engine: EngineName;
+  /** What the engine can do, so clients never branch on `engine`. */
+  capabilities: Capabilities;
   builtin: boolean;
   active: boolean;
   tags: string[];

@@ -1,3 +1,4 @@
+import { capabilitiesOf, isBindingEngine } from '../engines/dialects.ts';
 import type { ConnectionRow } from '../meta/connections.ts';
 import { redactedConnectionString } from './connection-string.ts';
 import { privilegedLoginView } from './privileges.ts';
@@ -39,6 +40,7 @@ export function viewOf(row: ConnectionRow): ConnectionView {
     description: row.description,
     color: row.color,
     engine: row.engine,
+    capabilities: capabilitiesOf(row.engine),
     builtin: false,
     active: row.active,
     tags: row.tags,
@@ -53,17 +55,16 @@ export function viewOf(row: ConnectionRow): ConnectionView {
     hasReadOnlyLogin: row.readOnlyUser !== null,
     readOnlyUser: row.readOnlyUser,
     privilegedLogin: privilegedLoginView(row.lastTestPrivileges, row.readOnlyUser),
-    connectionStringRedacted:
-      row.engine !== 'sqlite'
-        ? redactedConnectionString(row.engine, {
-            host: row.host,
-            port: row.port,
-            database: row.database,
-            user: row.user,
-            sslMode: row.sslMode,
-            hasPassword: row.hasPassword,
-          })
-        : null,
+    connectionStringRedacted: !isBindingEngine(row.engine)
+      ? redactedConnectionString(row.engine, {
+          host: row.host,
+          port: row.port,
+          database: row.database,
+          user: row.user,
+          sslMode: row.sslMode,
+          hasPassword: row.hasPassword,
+        })
+      : null,
     status: statusOf(row),
     lastUsedAt: iso(row.lastUsedAt),
     createdAt: iso(row.createdAt),

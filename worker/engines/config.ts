@@ -25,6 +25,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_TIMEOUT_MS = 300_000;
 /** Extra time past the server-side limit before the client gives up itself. */
 export const CLIENT_GRACE_MS = 2_000;
+/** How long opening a connection (or `test()`) may take before it counts as unreachable. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export function timeoutOf(ms: number | undefined): number {
   if (ms === undefined) return DEFAULT_TIMEOUT_MS;

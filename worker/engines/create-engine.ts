@@ -1,13 +1,15 @@
 /**
- * The one place that picks a driver for a connection. Routes and services call
- * `createEngine(config, env)` and only ever see the `Engine` interface.
+ * The one place that picks a driver and transport for a connection: Postgres through Neon
+ * (postgres/neon.ts), MySQL through PlanetScale (mysql/planetscale-http.ts), SQLite through a
+ * D1 binding (sqlite/d1-binding.ts). Routes and services call `createEngine(config, env)` and
+ * only ever see the `Engine` interface.
  */
 import type { Env } from '../env.ts';
 import { type EngineConfig, localEndpoints } from './config.ts';
 import { type Engine, EngineError } from './engine.ts';
-import { MysqlEngine } from './mysql.ts';
-import { PostgresEngine } from './postgres.ts';
-import { SqliteEngine } from './sqlite.ts';
+import { planetscaleEngine } from './mysql/planetscale-http.ts';
+import { neonEngine } from './postgres/neon.ts';
+import { SqliteEngine } from './sqlite/d1-binding.ts';
 
 export type { EngineConfig, SslMode } from './config.ts';
 
@@ -37,9 +39,9 @@ export function createEngine(config: EngineConfig, env: Env): Engine {
   const engine = config.engine;
   switch (engine) {
     case 'postgres':
-      return new PostgresEngine(config, localEndpoints(env));
+      return neonEngine(config, localEndpoints(env));
     case 'mysql':
-      return new MysqlEngine(config, localEndpoints(env));
+      return planetscaleEngine(config, localEndpoints(env));
     case 'sqlite':
       return new SqliteEngine(d1Binding(env, config.binding));
     default: {

@@ -1,6 +1,6 @@
 /**
  * The one interface every user-database engine implements. Routes and services
- * talk to an `Engine`; only the files beside this one import a driver.
+ * talk to an `Engine`; only the engine folders beside this file import a driver.
  *
  * Values crossing this interface are JSON-safe, the same for every engine:
  * - integers that fit in 2^53 are numbers; bigger ones (int8/bigint) are strings;
@@ -12,7 +12,10 @@
  * - NULL is null.
  */
 
-export type EngineName = 'postgres' | 'mysql' | 'sqlite';
+import type { Capabilities, EngineName, SqlDialect } from './dialect.ts';
+import type { LiveTable, SchemaSnapshot } from './schema-model.ts';
+
+export type { Capabilities, EngineName, SqlDialect } from './dialect.ts';
 
 export interface ColumnMeta {
   name: string;
@@ -59,17 +62,6 @@ export interface TestResult {
   serverVersion: string;
 }
 
-/** What the UI and services may rely on, read instead of checking the engine name. */
-export interface Capabilities {
-  /** Multi-statement scripts run atomically. */
-  transactions: boolean;
-  schemas: boolean;
-  materializedViews: boolean;
-  enums: boolean;
-  /** `stream()` reads with a server-side cursor rather than keyset pages. */
-  cursorStreaming: boolean;
-}
-
 /** Why a login counts as privileged: it can reach past the database into the server. */
 export type PrivilegeReason =
   | 'superuser'
@@ -90,7 +82,10 @@ export interface LoginPrivileges {
 
 export interface Engine {
   readonly name: EngineName;
+  /** What this engine can do; code outside `engines/` asks these, never `name`. */
   readonly capabilities: Capabilities;
+  /** The facts SQL text needs: Kysely's compiler, the script splitter's rules. */
+  readonly dialect: SqlDialect;
   /** Opens a round trip and reports latency and the server's version. */
   test(options?: { timeoutMs?: number }): Promise<TestResult>;
   /** One statement with positional parameters. */
@@ -108,6 +103,10 @@ export interface Engine {
     sql: string,
     options?: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal },
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
+  /** Reads the whole structure of what it is connected to, in a constant number of catalog queries. */
+  introspect(): Promise<SchemaSnapshot>;
+  /** One table's or view's columns and primary key, names bound as parameters; null when absent. */
+  describeTable(schema: string, table: string): Promise<LiveTable | null>;
   /** Asks the server what the connected login may do (superuser, server files and programs). */
   privileges(options?: { timeoutMs?: number }): Promise<LoginPrivileges>;
   /** Releases sockets; safe to call twice. */

@@ -1,52 +1,47 @@
 /**
- * Kysely as a SQL compiler only: builds quoted, parameterized SQL for an engine's dialect from
- * table and column names (the data grid), and never connects — `DummyDriver` executes nothing.
- * Run the compiled `{ sql, parameters }` through the engine. Placeholders follow the dialect:
- * `$1` for postgres, `?` for mysql and sqlite, which is what each engine's `query()` takes.
+ * Kysely as a SQL compiler only: builds quoted, parameterized SQL in an engine's dialect from
+ * table and column names (the data grid, imports, DDL), and never connects — each dialect's
+ * `DummyDriver` executes nothing. Run the compiled `{ sql, parameters }` through the engine;
+ * placeholders are the dialect's (`$1` for Postgres, `?` for MySQL and SQLite), which is what
+ * each engine's `query()` takes. Identifier quoting is the compiler's, never hand-written.
  */
+import { Kysely, type RawBuilder, sql } from 'kysely';
+import type { EngineName, SqlDialect } from './dialect.ts';
+import { dialectOf } from './dialects.ts';
+import type { StatementResult } from './engine.ts';
 
-import type { Dialect } from 'kysely';
-import {
-  DummyDriver,
-  Kysely,
-  MysqlAdapter,
-  MysqlIntrospector,
-  MysqlQueryCompiler,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
-import type { EngineName } from './engine.ts';
+/** User tables are unknown at compile time: every table is a bag of unknown columns. */
+export type AnyDB = Record<string, Record<string, unknown>>;
+export type Builder = Kysely<AnyDB>;
 
-function dialect(engine: EngineName): Dialect {
-  const parts = {
-    postgres: [PostgresAdapter, PostgresQueryCompiler, PostgresIntrospector],
-    mysql: [MysqlAdapter, MysqlQueryCompiler, MysqlIntrospector],
-    sqlite: [SqliteAdapter, SqliteQueryCompiler, SqliteIntrospector],
-  } as const;
-  const [Adapter, Compiler, Introspector] = parts[engine];
-  return {
-    createAdapter: () => new Adapter(),
-    createDriver: () => new DummyDriver(),
-    createQueryCompiler: () => new Compiler(),
-    createIntrospector: (db) => new Introspector(db),
-  };
-}
+const builders = new Map<EngineName, Builder>();
 
-// biome-ignore lint/suspicious/noExplicitAny: user tables are only known at run time
-type AnyDatabase = Record<string, Record<string, any>>;
+const dialectFrom = (d: SqlDialect | EngineName): SqlDialect => (typeof d === 'string' ? dialectOf(d) : d);
 
-const builders = new Map<EngineName, Kysely<AnyDatabase>>();
-
-/** A compile-only Kysely for `engine` (use `.compile()`, never `.execute()`). */
-export function sqlBuilder(engine: EngineName): Kysely<AnyDatabase> {
-  let db = builders.get(engine);
+/** A compile-only Kysely for the dialect (use `.compile()`, never `.execute()`). */
+export function sqlBuilder(d: SqlDialect | EngineName): Builder {
+  const dialect = dialectFrom(d);
+  let db = builders.get(dialect.name);
   if (!db) {
-    db = new Kysely<AnyDatabase>({ dialect: dialect(engine) });
-    builders.set(engine, db);
+    db = new Kysely<AnyDB>({ dialect: dialect.kysely });
+    builders.set(dialect.name, db);
   }
   return db;
+}
+
+/**
+ * A schema-qualified table as one expression. Kysely's string table references split on "."
+ * and " as " (and trim), which would misread hostile names, so names always go through
+ * `sql.id`, which quotes each part whole. The dialect's implicit namespace is left out.
+ */
+export function tableId(d: SqlDialect | EngineName, schema: string, table: string): RawBuilder<unknown> {
+  return dialectFrom(d).implicitNamespace === schema ? sql.id(table) : sql.id(schema, table);
+}
+
+/** A column as one quoted identifier, whatever characters its name holds. */
+export const col = (name: string): RawBuilder<unknown> => sql.id(name);
+
+/** Engine rows are arrays in column order; this keys them by column name. */
+export function rowObjects(result: Pick<StatementResult, 'columns' | 'rows'>): Record<string, unknown>[] {
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i]])));
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { Param } from '../queries/run-query.ts';
 import { EXPORT_FORMATS } from './encoders.ts';
 
 export const MAX_EXPORT_SQL_CHARS = 100_000;
@@ -13,15 +14,6 @@ export const ConnectionParam = z.object({
     .max(100)
     .openapi({ param: { name: 'id', in: 'path' }, example: 'builtin:demo' }),
 });
-
-const Param = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.array(z.unknown()),
-  z.record(z.string(), z.unknown()),
-]);
 
 /** A file name without path, quotes or extension; the format adds the extension. */
 const Filename = z

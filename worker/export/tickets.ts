@@ -1,6 +1,7 @@
-import { randomSecret, sha256Hex } from '../auth/secrets.ts';
+import { randomSecret } from '../auth/secrets.ts';
 import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { sha256Hex } from '../lib/hash.ts';
 import type { Caller } from '../queries/execution.ts';
 
 /** Long enough for a browser to start the download, short enough that a leaked URL is worthless. */

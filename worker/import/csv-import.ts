@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { type Engine, EngineError } from '../engines/engine.ts';
+import { col, sqlBuilder, tableId } from '../engines/sql-builder.ts';
 import { ApiError, badRequest } from '../errors.ts';
-import { requireColumns, type TableInfo } from '../table-data/catalog.ts';
-import { builderFor, col, tableId } from '../table-data/sql.ts';
+import { type LiveTable, requireColumns } from '../table-data/catalog.ts';
 
 export interface ImportOptions {
   /** Empty fields become NULL (CSV cannot tell an empty string from a missing value). */
@@ -40,7 +40,7 @@ const MAX_PARAMS = { postgres: 30_000, mysql: 30_000, sqlite: 100 } as const;
  */
 export async function importCsv(
   engine: Engine,
-  info: TableInfo,
+  info: LiveTable,
   records: AsyncIterable<string[]>,
   options: ImportOptions,
 ): Promise<ImportResult> {
@@ -60,7 +60,7 @@ export async function importCsv(
     const columns = header!;
     const compiled =
       sql`insert into ${tableId(engine.name, info.schema, info.table)} (${sql.join(columns.map((c) => col(c)))}) values ${sql.join(rows.map((r) => sql`(${sql.join(r.values)})`))}`.compile(
-        builderFor(engine.name),
+        sqlBuilder(engine.name),
       );
     await engine.query(compiled.sql, {
       params: compiled.parameters,

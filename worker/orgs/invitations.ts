@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Role } from '../auth/policy.ts';
-import { newId, randomSecret, sha256Hex } from '../auth/secrets.ts';
+import { newId, randomSecret } from '../auth/secrets.ts';
+import { sha256Hex } from '../lib/hash.ts';
 import { invitations } from '../meta/auth.ts';
 
 /** Invitations by one-time link: only the token's SHA-256 is stored; the token is shown once. */

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { forgetAuth } from '../auth/auth-cache.ts';
 import type { Role } from '../auth/policy.ts';
 import { newId } from '../auth/secrets.ts';
 import { notFound } from '../errors.ts';
@@ -62,12 +63,15 @@ export async function otherOwners(db: D1Database, orgId: string, userId: string)
 
 export async function setMemberRole(db: D1Database, memberId: string, role: Role): Promise<void> {
   await drizzle(db).update(members).set({ role }).where(eq(members.id, memberId));
+  forgetAuth();
 }
 
 export async function removeMember(db: D1Database, memberId: string): Promise<void> {
   await drizzle(db).delete(members).where(eq(members.id, memberId));
+  forgetAuth();
 }
 
 export async function addMember(db: D1Database, orgId: string, userId: string, role: Role): Promise<void> {
   await drizzle(db).insert(members).values({ id: newId(), organizationId: orgId, userId, role });
+  forgetAuth();
 }

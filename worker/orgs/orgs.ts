@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { forgetAuth } from '../auth/auth-cache.ts';
 import type { AuthContext } from '../auth/context.ts';
 import { notFound } from '../errors.ts';
 import { members, organizations, sessions } from '../meta/auth.ts';
@@ -45,6 +46,7 @@ export async function renameOrg(db: D1Database, orgId: string, name: string): Pr
  */
 export async function deleteOrg(db: D1Database, orgId: string): Promise<void> {
   await drizzle(db).delete(organizations).where(eq(organizations.id, orgId));
+  forgetAuth();
 }
 
 /** Makes `orgId` the organization a cookie session acts in. */
@@ -57,4 +59,5 @@ export async function activateOrg(
     .update(sessions)
     .set({ activeOrganizationId: orgId })
     .where(and(eq(sessions.id, session.sessionId), eq(sessions.userId, session.userId)));
+  forgetAuth();
 }

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
+import { sha256Hex } from '../lib/hash.ts';
 import { querySettings } from '../meta/queries.ts';
 
 export interface QuerySettings {
@@ -10,19 +11,39 @@ export interface QuerySettings {
 
 export const DEFAULT_QUERY_SETTINGS: QuerySettings = { cacheEnabled: false, cacheTtlSeconds: 60 };
 
+/**
+ * Settings read in this isolate in the last few seconds. A change made here applies at once
+ * (`writeQuerySettings` replaces the entry); other isolates see it within the TTL. Settings only
+ * turn the result cache on or off, so a few seconds of delay elsewhere change no permission.
+ */
+const SETTINGS_TTL_MS = 10_000;
+const MAX_SETTINGS = 10_000;
+const recent = new Map<string, { settings: QuerySettings; until: number }>();
+const settingsKey = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
+
+function remember(orgId: string, connectionId: string, settings: QuerySettings): QuerySettings {
+  if (recent.size >= MAX_SETTINGS) recent.clear();
+  recent.set(settingsKey(orgId, connectionId), { settings, until: Date.now() + SETTINGS_TTL_MS });
+  return settings;
+}
+
 export async function readQuerySettings(
   env: Env,
   orgId: string,
   connectionId: string,
 ): Promise<QuerySettings> {
+  const hit = recent.get(settingsKey(orgId, connectionId));
+  if (hit && hit.until > Date.now()) return hit.settings;
   const [row] = await drizzle(env.DB)
     .select()
     .from(querySettings)
     .where(and(eq(querySettings.connectionId, connectionId), eq(querySettings.orgId, orgId)))
     .limit(1);
-  return row
-    ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds }
-    : DEFAULT_QUERY_SETTINGS;
+  return remember(
+    orgId,
+    connectionId,
+    row ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds } : DEFAULT_QUERY_SETTINGS,
+  );
 }
 
 export async function writeQuerySettings(
@@ -36,12 +57,7 @@ export async function writeQuerySettings(
     .insert(querySettings)
     .values(values)
     .onConflictDoUpdate({ target: [querySettings.orgId, querySettings.connectionId], set: values });
-  return settings;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return remember(orgId, connectionId, { ...settings });
 }
 
 /**

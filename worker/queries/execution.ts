@@ -1,25 +1,24 @@
 import type { Context } from 'hono';
-import type { AuthContext } from '../auth/context.ts';
-import type { Action } from '../auth/policy.ts';
-import { authorize } from '../auth/policy.ts';
-import { openEngine, refuseBuiltinWrite, type ServiceContext } from '../connections/service.ts';
+import type { Authorized } from '../auth/policy.ts';
+import { openEngine, refuseBuiltinWrite } from '../connections/open-engine.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import type { QueryOutcome } from '../meta/queries.ts';
 import { clientIp } from '../middleware/rate-limit.ts';
+import { timed } from '../middleware/server-timing.ts';
 import { failureCode, toApiError } from './engine-errors.ts';
 import { type Bookkeeping, type ExecutionKind, recordExecution, writeTogether } from './history.ts';
 import { concurrencyCap, enforceQueryRateLimits } from './limits.ts';
-import { acquireSlot, releaseSlot } from './slots.ts';
+import { acquireSlot } from './slots.ts';
 
-export type Caller = AuthContext & { orgId: string };
+/** The route's authorization decision: `granted` is the action this execution runs under. */
+export type Caller = Authorized;
 
 export interface ExecutionSpec {
   connectionId: string;
   kind: ExecutionKind;
-  /** The policy action this execution needs (`query.read`, `query.write`, `rows.write`). */
-  action: Action;
   statement: string;
   statementCount: number;
   readOnly: boolean;
@@ -38,17 +37,6 @@ export interface Execution {
 /** Grace between the database's own timeout and aborting the request from here. */
 const ABORT_GRACE_MS = 5_000;
 
-/** The connections service wants `env` and maybe `waitUntil`; Hono's getter throws when there is none. */
-export function serviceContext(c: Context<AppEnv>): ServiceContext {
-  let executionCtx: ServiceContext['executionCtx'];
-  try {
-    executionCtx = c.executionCtx;
-  } catch {
-    // app.request() in tests runs without an ExecutionContext; writes then happen inline.
-  }
-  return { env: c.env, executionCtx };
-}
-
 function outcomeOf(error: unknown): QueryOutcome {
   if (error === undefined) return 'ok';
   const code = error instanceof ApiError ? error.code : (error as { code?: unknown })?.code;
@@ -56,17 +44,6 @@ function outcomeOf(error: unknown): QueryOutcome {
   if (code === 'rate_limited' || code === 'too_many_concurrent_queries') return 'rate_limited';
   if (code === 'read_only_violation') return 'denied';
   return 'error';
-}
-
-/**
- * Keeps bookkeeping off the response path when the runtime has `waitUntil`
- * (production, wrangler dev); awaits it otherwise (`app.request()` in tests),
- * so the writes happen either way.
- */
-export async function afterResponse(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
-  const { executionCtx } = serviceContext(c);
-  if (executionCtx) executionCtx.waitUntil(work);
-  else await work;
 }
 
 /**
@@ -106,25 +83,29 @@ export async function beginExecution(
       ),
     );
 
-  // Checked first (openEngine checks again) so a refusal costs no limit hit and no slot.
-  authorize(caller, spec.action);
-  refuseBuiltinWrite(spec.connectionId, spec.action);
+  // The route authorized `caller.granted`; a write to a built-in is refused here too (openEngine
+  // checks again) so that refusal costs no limit hit and no slot.
+  refuseBuiltinWrite(spec.connectionId, caller.granted);
   // Independent round trips (two rate-limit objects, the slot's D1 insert, the connection's row
   // and secret), so they run together; errors keep the order they had when run one by one.
   const [limits, slot, opened] = await Promise.allSettled([
-    enforceQueryRateLimits(c.env, caller.userId, caller.orgId, spec.connectionId),
-    acquireSlot(c.env, caller.orgId, spec.connectionId, {
-      cap: concurrencyCap(c.env),
-      leaseMs: spec.timeoutMs + ABORT_GRACE_MS + 30_000,
-    }),
-    openEngine(serviceContext(c), caller, spec.connectionId, {
-      action: spec.action,
-      readOnly: spec.readOnly,
-      bookkeeping,
-    }),
+    timed(c, 'limits', enforceQueryRateLimits(c.env, caller.userId, caller.orgId, spec.connectionId)),
+    (async () =>
+      acquireSlot(caller.orgId, spec.connectionId, {
+        cap: concurrencyCap(c.env),
+        leaseMs: spec.timeoutMs + ABORT_GRACE_MS + 30_000,
+      }))(),
+    timed(
+      c,
+      'metadata',
+      openEngine(serviceContext(c), caller, spec.connectionId, { readOnly: spec.readOnly, bookkeeping }),
+    ),
   ]);
-  if (slot.status === 'fulfilled') bookkeeping.push(releaseSlot(c.env, slot.value));
+  const release = () => {
+    if (slot.status === 'fulfilled') slot.value.release();
+  };
   if (limits.status === 'rejected' || slot.status === 'rejected' || opened.status === 'rejected') {
+    release();
     if (opened.status === 'fulfilled') opened.value.close().catch(() => {});
     const err: unknown = [limits, slot, opened].find((r) => r.status === 'rejected')?.reason;
     // A missing or inactive connection is not an execution; a refusal by the limits is.
@@ -142,6 +123,7 @@ export async function beginExecution(
     async finish(result) {
       if (finished) return result.error;
       finished = true;
+      release();
       // Closing an HTTP-transport engine is free; a WebSocket one is closed after the response.
       await afterResponse(
         c,
@@ -163,7 +145,7 @@ export async function runExecution<T>(
   const execution = await beginExecution(c, caller, spec);
   let out: { value: T; rowCount: number | null };
   try {
-    out = await fn(execution.engine, execution.signal);
+    out = await timed(c, 'engine', () => fn(execution.engine, execution.signal));
   } catch (err) {
     throw await execution.finish({ rowCount: null, error: err });
   }

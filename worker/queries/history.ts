@@ -2,9 +2,9 @@ import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
-import type { DeferredWrite as Bookkeeping } from '../connections/service.ts';
+import type { DeferredWrite as Bookkeeping } from '../connections/last-used.ts';
 import type { Env } from '../env.ts';
-import { badRequest } from '../errors.ts';
+import { decodeKeyCursor, encodeCursor } from '../lib/cursor.ts';
 import { type QueryHistoryRow, type QueryOutcome, queryHistory } from '../meta/queries.ts';
 
 /** History keeps the first 4 KB of a statement; the audit log applies its own cap. */
@@ -37,7 +37,7 @@ const AUDIT_OUTCOME = {
   rate_limited: 'denied',
 } as const;
 
-export type { DeferredWrite as Bookkeeping } from '../connections/service.ts';
+export type { DeferredWrite as Bookkeeping } from '../connections/last-used.ts';
 
 /**
  * Writes the history row, the audit entry and `extra` bookkeeping (slot release, last-used stamp)
@@ -122,18 +122,11 @@ export interface HistoryCursor {
   id: string;
 }
 
-export const encodeHistoryCursor = (c: HistoryCursor) => btoa(JSON.stringify([c.startedAt, c.id]));
+const encodeHistoryCursor = (c: HistoryCursor) => encodeCursor([c.startedAt, c.id]);
 
 export function decodeHistoryCursor(value: string): HistoryCursor {
-  try {
-    const parsed: unknown = JSON.parse(atob(value));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
-      return { startedAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // falls through to the 400 below
-  }
-  throw badRequest('invalid_cursor', 'The cursor is not one this API issued');
+  const [startedAt, id] = decodeKeyCursor(value);
+  return { startedAt, id };
 }
 
 /** Newest first; the cursor is the last row's (startedAt, id). */

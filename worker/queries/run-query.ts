@@ -6,10 +6,12 @@ import { usesReadOnlyLogin } from '../connections/read-only-login.ts';
 import type { StatementResult } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
+import { afterResponse } from '../lib/after-response.ts';
+import { timed } from '../middleware/server-timing.ts';
 import { markStale } from '../schema/head.ts';
 import { ResultCache, readQuerySettings } from './cache.ts';
 import { toApiError } from './engine-errors.ts';
-import { afterResponse, type ExecutionSpec, runExecution } from './execution.ts';
+import { type ExecutionSpec, runExecution } from './execution.ts';
 import { recordExecution } from './history.ts';
 import { assertReadOnlyScript } from './read-only-guard.ts';
 import { type SplitStatement, splitStatements } from './split.ts';
@@ -19,7 +21,8 @@ export const MAX_ROWS_LIMIT = 10_000;
 export const TIMEOUT_DEFAULT_MS = 30_000;
 export const TIMEOUT_LIMIT_MS = 300_000;
 
-const Param = z.union([
+/** A positional parameter as JSON can carry it; engines map it to the database's type. */
+export const Param = z.union([
   z.string(),
   z.number(),
   z.boolean(),
@@ -113,16 +116,19 @@ export async function runQuery(
   connectionId: string,
   body: QueryBody,
 ): Promise<QueryResponse> {
-  const viewer = authorize(c.get('auth'), 'query.read');
-  if (body.readOnly === false) authorize(viewer, 'query.write');
+  const auth = c.get('auth');
   // Built-ins are read-only for everyone: asking `readOnly: false` there is refused (403 read_only_connection).
-  const readOnly = body.readOnly ?? (isBuiltinId(connectionId) || !can(viewer.role, 'query.write'));
+  const readOnly = body.readOnly ?? (isBuiltinId(connectionId) || !can(auth?.role, 'query.write'));
+  // The request's one authorization decision; the execution pipeline and openEngine take it as is.
+  const caller = authorize(auth, readOnly ? 'query.read' : 'query.write');
   if (body.sql === undefined && body.params?.length) {
     throw badRequest('invalid_request', '`params` go with `sql`; give each statement its own params instead');
   }
   const text = body.sql ?? (body.statements ?? []).map((s) => s.sql).join(';\n');
 
-  const settings = readOnly ? await readQuerySettings(c.env, viewer.orgId, connectionId) : null;
+  const settings = readOnly
+    ? await timed(c, 'metadata', readQuerySettings(c.env, caller.orgId, connectionId))
+    : null;
   const cacheInput = {
     sql: body.sql,
     statements: body.statements,
@@ -132,12 +138,12 @@ export async function runQuery(
   const cache = settings?.cacheEnabled ? new ResultCache() : null;
   if (cache) {
     const started = Date.now();
-    const hit = await cache.get<QueryResponse>(viewer.orgId, connectionId, cacheInput);
+    const hit = await cache.get<QueryResponse>(caller.orgId, connectionId, cacheInput);
     if (hit) {
       await afterResponse(
         c,
         recordExecution(c.env, {
-          auth: viewer,
+          auth: caller,
           connectionId,
           kind: 'query',
           statement: text,
@@ -157,14 +163,13 @@ export async function runQuery(
   const spec: ExecutionSpec = {
     connectionId,
     kind: 'query',
-    action: readOnly ? 'query.read' : 'query.write',
     statement: text,
     statementCount: body.statements?.length ?? 1,
     readOnly,
     timeoutMs: body.timeoutMs,
   };
   const started = Date.now();
-  const response = await runExecution(c, viewer, spec, async (engine, signal) => {
+  const response = await runExecution(c, caller, spec, async (engine, signal) => {
     const statements: (SplitStatement & { params?: readonly unknown[] })[] = body.statements
       ? body.statements.map((s) => ({ sql: s.sql, params: s.params, offset: 0 }))
       : splitStatements(body.sql ?? '', engine.name);
@@ -201,7 +206,7 @@ export async function runQuery(
         );
     if (!readOnly && statements.some((s, i) => changesSchema(s.sql, results[i]))) {
       // The schema browser's cached snapshot is now stale; it re-syncs on next read.
-      await markStale(c.env.DB, connectionId, viewer.orgId, Date.now());
+      await markStale(c.env.DB, connectionId, caller.orgId, Date.now());
     }
     return {
       value: { results, readOnly, cached: false, durationMs: Date.now() - started },
@@ -209,7 +214,7 @@ export async function runQuery(
     };
   });
   if (cache && settings) {
-    await cache.put(viewer.orgId, connectionId, cacheInput, response, settings.cacheTtlSeconds);
+    await cache.put(caller.orgId, connectionId, cacheInput, response, settings.cacheTtlSeconds);
   }
   return response;
 }

@@ -1,58 +1,80 @@
-import { eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
-import type { Env } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { querySlots } from '../meta/queries.ts';
 
-/** A held slot. Releasing is a D1 write the caller batches with its other bookkeeping. */
+/** A held slot; `release` is idempotent. */
 export interface QuerySlot {
-  id: string;
+  release(): void;
 }
 
-/** The release as an unexecuted query, for `db.batch([...])`; a lost release only waits for expiry. */
-export const releaseSlot = (env: Env, slot: QuerySlot) =>
-  drizzle(env.DB).delete(querySlots).where(eq(querySlots.id, slot.id));
+/** Every connection of one organization together may hold this many times the per-connection cap. */
+const ORG_CAP_FACTOR = 4;
+
+interface Lease {
+  orgId: string;
+  key: string;
+  expiresAt: number;
+}
+
+/**
+ * Concurrent queries held in this isolate, per (organization, connection) and per organization.
+ * An execution that never calls `release` (a stream its reader abandoned) stops counting at its
+ * lease's expiry, so a leak costs at most one query timeout.
+ *
+ * What this gives up, knowingly: the counter is per isolate, not global. Cloudflare may run
+ * several isolates of the Worker (one per colo at least, more under load), and each counts
+ * alone, so one organization can run `cap` queries per connection in each of them. That bounds
+ * what one browser tab or script does to a database (its requests land in one isolate) without
+ * a D1 write on every query; a global, exact cap would need a Durable Object per connection on
+ * the hot path, which is what this replaced. The per-organization cap bounds the fan-out of one
+ * organization over many connections in the same way.
+ */
+const leases = new Map<symbol, Lease>();
+
+const slotKey = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
+
+function held(now: number, match: (lease: Lease) => boolean): number {
+  let n = 0;
+  for (const [id, lease] of leases) {
+    if (lease.expiresAt <= now) leases.delete(id);
+    else if (match(lease)) n++;
+  }
+  return n;
+}
+
+/** Slots held now in this isolate for one (organization, connection); tests wait on it. */
+export function heldSlots(orgId: string, connectionId: string): number {
+  const key = slotKey(orgId, connectionId);
+  return held(Date.now(), (l) => l.key === key);
+}
+
+const busy = (where: string, limit: number) =>
+  new ApiError(429, 'too_many_concurrent_queries', `Too many queries are running ${where}`, {
+    headers: { 'Retry-After': '1' },
+    details: { retryAfter: 1, limit },
+  });
 
 /**
  * Takes one of `cap` concurrent-query slots of a connection in an organization, or
  * answers 429. Slots are counted per (organization, connection): a built-in is one
  * id for every organization, and one organization must not starve the others.
- *
- * The counter lives in D1 (table `query_slot`): D1 runs writes one at a time, so
- * the conditional INSERT below is an atomic test-and-increment, and its lease
- * expiry (query timeout plus a margin) returns slots a crashed Worker never
- * released.
  */
-export async function acquireSlot(
-  env: Env,
+export function acquireSlot(
   orgId: string,
   connectionId: string,
   options: { cap: number; leaseMs: number },
-): Promise<QuerySlot> {
-  const id = crypto.randomUUID();
+): QuerySlot {
   const now = Date.now();
-  const result = await env.DB.prepare(
-    `insert into query_slot (id, org_id, connection_id, expires_at)
-     select ?1, ?2, ?3, ?4
-     where (select count(*) from query_slot
-            where org_id = ?2 and connection_id = ?3 and expires_at > ?5) < ?6`,
-  )
-    .bind(id, orgId, connectionId, now + options.leaseMs, now, options.cap)
-    .run();
-  if (result.meta.changes !== 1) {
-    // Expired leases are swept lazily, only when they could be in the way.
-    await env.DB.prepare('delete from query_slot where org_id = ? and connection_id = ? and expires_at <= ?')
-      .bind(orgId, connectionId, now)
-      .run();
-    throw new ApiError(
-      429,
-      'too_many_concurrent_queries',
-      'Too many queries are running on this connection',
-      {
-        headers: { 'Retry-After': '1' },
-        details: { retryAfter: 1, limit: options.cap },
-      },
-    );
-  }
-  return { id };
+  const key = slotKey(orgId, connectionId);
+  let onConnection = 0;
+  let inOrg = 0;
+  held(now, (l) => {
+    if (l.orgId !== orgId) return false;
+    inOrg++;
+    if (l.key === key) onConnection++;
+    return true;
+  });
+  if (onConnection >= options.cap) throw busy('on this connection', options.cap);
+  if (inOrg >= options.cap * ORG_CAP_FACTOR) throw busy('in this organization', options.cap * ORG_CAP_FACTOR);
+  const id = Symbol(key);
+  leases.set(id, { orgId, key, expiresAt: now + options.leaseMs });
+  return { release: () => void leases.delete(id) };
 }

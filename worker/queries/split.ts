@@ -1,10 +1,5 @@
-import {
-  mysqlSplitterOptions,
-  postgreSplitterOptions,
-  type SplitterOptions,
-  splitQuery,
-  sqliteSplitterOptions,
-} from 'dbgate-query-splitter';
+import { splitQuery } from 'dbgate-query-splitter';
+import { dialectOf } from '../engines/dialects.ts';
 import type { EngineName } from '../engines/engine.ts';
 
 export interface SplitStatement {
@@ -12,12 +7,6 @@ export interface SplitStatement {
   /** 0-based offset of the statement in the original script, to map error positions back. */
   offset: number;
 }
-
-const OPTIONS: Record<EngineName, SplitterOptions> = {
-  postgres: postgreSplitterOptions,
-  mysql: mysqlSplitterOptions,
-  sqlite: sqliteSplitterOptions,
-};
 
 /**
  * Splits a script into statements the way the engine's own client would:
@@ -28,7 +17,11 @@ const OPTIONS: Record<EngineName, SplitterOptions> = {
 export function splitStatements(script: string, engine: EngineName): SplitStatement[] {
   // ignoreComments is used only to learn where the non-comment text is; the
   // statement text is sliced from the original so comments and positions survive.
-  const items = splitQuery(script, { ...OPTIONS[engine], ignoreComments: true, returnRichInfo: true });
+  const items = splitQuery(script, {
+    ...dialectOf(engine).splitterOptions,
+    ignoreComments: true,
+    returnRichInfo: true,
+  });
   const out: SplitStatement[] = [];
   for (const item of items) {
     if (typeof item === 'string') continue;

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/record.ts';
+import { forgetAuth } from '../auth/auth-cache.ts';
 import { getAuth, MAX_PASSWORD, MIN_PASSWORD } from '../auth/better-auth.ts';
 import { defaultOrgId } from '../auth/orgs.ts';
 import { EmailSchema, OkSchema, UserSchema } from '../auth/schemas.ts';
@@ -154,6 +155,7 @@ export const auth = createRouter()
     if (caller?.via !== 'session') throw unauthorized('No session to sign out of');
     const res = await getAuth(c.env, c.req.url).api.signOut({ headers: c.req.raw.headers, asResponse: true });
     if (!res.ok) throw await betterAuthError(res);
+    forgetAuth();
     await recordAudit(c.env, {
       auth: caller,
       action: 'auth.sign_out',

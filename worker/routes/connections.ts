@@ -7,11 +7,10 @@ import {
   deleteConnection,
   getConnection,
   listConnections,
-  type Scope,
-  testSavedConnection,
-  testUnsavedSettings,
   updateConnection,
-} from '../connections/service.ts';
+} from '../connections/crud.ts';
+import type { Scope } from '../connections/scope.ts';
+import { testSavedConnection, testUnsavedSettings } from '../connections/testing.ts';
 import type { TestOutcome } from '../connections/types.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest, zodDetails } from '../errors.ts';
@@ -126,6 +125,27 @@ const PrivilegedLoginSchema = LoginFindingSchema.extend({
       "What the last test found the login (and the read-only login) may do on the server; null until tested. `warning` is set while viewers are not held by the database's own grants.",
   });
 
+const CapabilitiesSchema = z
+  .object({
+    transactions: z.boolean(),
+    transactionalDdl: z.boolean(),
+    returning: z.boolean(),
+    namespaces: z.enum(['schemas', 'databases', 'single']),
+    addressing: z.enum(['network', 'binding']),
+    materializedViews: z.boolean(),
+    enums: z.boolean(),
+    sequencesAndDomains: z.boolean(),
+    explainFormats: z.array(z.enum(['text', 'json'])),
+    cancel: z.boolean(),
+    readOnlyMode: z.enum(['transaction', 'session', 'program']),
+    streaming: z.boolean(),
+    cursorStreaming: z.boolean(),
+    logins: z.boolean(),
+  })
+  .openapi('Capabilities', {
+    description: "What the connection's engine can do; clients read these instead of the engine's name.",
+  });
+
 const ConnectionSchema = z
   .object({
     id: z.string(),
@@ -133,6 +153,7 @@ const ConnectionSchema = z
     description: z.string(),
     color: z.string(),
     engine: EngineSchema,
+    capabilities: CapabilitiesSchema,
     builtin: z.boolean().openapi({ description: 'Built-in D1 databases: read-only, cannot be edited' }),
     active: z.boolean(),
     tags: z.array(z.string()),

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../audit/record.ts';
-import { background } from '../auth/middleware.ts';
 import { authorize } from '../auth/policy.ts';
 import { IdParam } from '../auth/schemas.ts';
-import { getConnection } from '../connections/service.ts';
+import { getConnection } from '../connections/crud.ts';
 import {
   createDocument,
   deleteDocument,
@@ -13,6 +12,7 @@ import {
   updateDocument,
   viewOf,
 } from '../documents/service.ts';
+import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 
 /**
@@ -149,7 +149,7 @@ export const documents = createRouter()
     const body = c.req.valid('json');
     const connectionId = body.connectionId ?? null;
     if (connectionId !== null)
-      await getConnection(c, { auth, orgId: auth.orgId, userId: auth.userId }, connectionId);
+      await getConnection(serviceContext(c), { auth, orgId: auth.orgId, userId: auth.userId }, connectionId);
     const row = await createDocument(c.env, {
       orgId: auth.orgId,
       ownerId: auth.userId,
@@ -157,7 +157,7 @@ export const documents = createRouter()
       connectionId,
       sql: body.sql,
     });
-    background(
+    await afterResponse(
       c,
       recordAudit(c.env, {
         auth,
@@ -178,7 +178,11 @@ export const documents = createRouter()
     const { documentId } = c.req.valid('param');
     const body = c.req.valid('json');
     if (body.connectionId) {
-      await getConnection(c, { auth, orgId: auth.orgId, userId: auth.userId }, body.connectionId);
+      await getConnection(
+        serviceContext(c),
+        { auth, orgId: auth.orgId, userId: auth.userId },
+        body.connectionId,
+      );
     }
     const row = await updateDocument(c.env, auth.orgId, documentId, body);
     return c.json(viewOf(row), 200);
@@ -187,7 +191,7 @@ export const documents = createRouter()
     const auth = authorize(c.get('auth'), 'document.write');
     const { documentId } = c.req.valid('param');
     await deleteDocument(c.env, auth.orgId, documentId);
-    background(
+    await afterResponse(
       c,
       recordAudit(c.env, {
         auth,

@@ -1,8 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { authorize } from '../auth/policy.ts';
+import { getConnection } from '../connections/crud.ts';
 import { usesReadOnlyLogin } from '../connections/read-only-login.ts';
-import { getConnection } from '../connections/service.ts';
+import { col, sqlBuilder, tableId } from '../engines/sql-builder.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { type ExportFormat, encoderFor } from '../export/encoders.ts';
@@ -17,10 +18,10 @@ import {
 import { singleExportStatement } from '../export/statement.ts';
 import { exportStream } from '../export/stream.ts';
 import { consumeTicket, createTicket } from '../export/tickets.ts';
+import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
-import { beginExecution, type Caller, serviceContext } from '../queries/execution.ts';
+import { beginExecution, type Caller } from '../queries/execution.ts';
 import { loadTable } from '../table-data/catalog.ts';
-import { builderFor, col, tableId } from '../table-data/sql.ts';
 
 /** Exports may run long; the database still bounds each fetch, and the client can cancel any time. */
 const EXPORT_TIMEOUT_MS = 15 * 60_000;
@@ -96,7 +97,6 @@ async function streamExport(
   const execution = await beginExecution(c, caller, {
     connectionId,
     kind: 'export',
-    action: 'query.read',
     statement: source.kind === 'query' ? source.sql : `-- export ${source.schema}.${source.table}`,
     statementCount: 1,
     readOnly: true,
@@ -117,7 +117,7 @@ async function streamExport(
     } else {
       const info = await loadTable(engine, source.schema, source.table);
       // Key order makes the file deterministic and lets engines without cursors page by key.
-      let select = builderFor(engine.name)
+      let select = sqlBuilder(engine.name)
         .selectFrom(tableId(engine.name, info.schema, info.table).as('t'))
         .selectAll();
       for (const name of info.primaryKey) select = select.orderBy(col(name));
@@ -125,14 +125,11 @@ async function streamExport(
       text = compiled.sql;
       values = compiled.parameters;
     }
-    const ctx = serviceContext(c);
     stream = await exportStream(
       engine.stream(text, { params: values, batchSize: BATCH_SIZE, signal }),
       encoder,
-      (r) => {
-        const recorded = execution.finish(r);
-        if (ctx.executionCtx) ctx.executionCtx.waitUntil(recorded);
-      },
+      // The body has been sent by now; the history write must still outlive the request.
+      (r) => void afterResponse(c, execution.finish(r)),
     );
   } catch (err) {
     throw await execution.finish({ rowCount: null, error: err });

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authorize } from '../auth/policy.ts';
-import { getConnection } from '../connections/service.ts';
+import { getConnection } from '../connections/crud.ts';
+import { serviceContext } from '../lib/after-response.ts';
+import { timing } from '../middleware/server-timing.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 import { readQuerySettings, writeQuerySettings } from '../queries/cache.ts';
-import { serviceContext } from '../queries/execution.ts';
 import { connectionMetrics } from '../queries/metrics.ts';
 import { QueryBody, QueryResponse, runQuery } from '../queries/run-query.ts';
 
@@ -99,7 +100,11 @@ const metrics = createRoute({
 export const queries = createRouter()
   .openapi(query, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await runQuery(c, id, c.req.valid('json')), 200);
+    const result = await runQuery(c, id, c.req.valid('json'));
+    const started = performance.now();
+    const res = c.json(result, 200);
+    timing(c).add('format', performance.now() - started);
+    return res;
   })
   .openapi(readSettings, async (c) => {
     const auth = authorize(c.get('auth'), 'connection.read');

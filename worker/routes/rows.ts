@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type Action, authorize } from '../auth/policy.ts';
+import { authorize } from '../auth/policy.ts';
 import type { Engine } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError, badRequest } from '../errors.ts';
@@ -10,7 +10,7 @@ import { MAX_IMPORT_BYTES } from '../import/limits.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 import { type ExecutionSpec, runExecution } from '../queries/execution.ts';
 import { TIMEOUT_DEFAULT_MS } from '../queries/run-query.ts';
-import { loadTable, type TableInfo } from '../table-data/catalog.ts';
+import { type LiveTable, loadTable } from '../table-data/catalog.ts';
 import { FiltersParam } from '../table-data/filters.ts';
 import { readRows } from '../table-data/read.ts';
 import { deleteRow, insertRow, updateRow } from '../table-data/write.ts';
@@ -133,11 +133,10 @@ const remove = createRoute({
 
 type Params = z.infer<typeof TableParams>;
 
-function spec(params: Params, action: Action, readOnly: boolean): ExecutionSpec {
+function spec(params: Params, readOnly: boolean): ExecutionSpec {
   return {
     connectionId: params.id,
     kind: 'rows',
-    action,
     statement: `-- table data ${params.schema}.${params.table}`,
     statementCount: 1,
     readOnly,
@@ -149,10 +148,10 @@ function spec(params: Params, action: Action, readOnly: boolean): ExecutionSpec 
 async function write<T extends { affectedRows: number; sql: string }>(
   c: Context<AppEnv>,
   params: Params,
-  run: (engine: Engine, info: TableInfo, options: { timeoutMs: number; signal: AbortSignal }) => Promise<T>,
+  run: (engine: Engine, info: LiveTable, options: { timeoutMs: number; signal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
   const caller = authorize(c.get('auth'), 'rows.write');
-  const s = spec(params, 'rows.write', false);
+  const s = spec(params, false);
   return runExecution(c, caller, s, async (engine, signal) => {
     const info = await loadTable(engine, params.schema, params.table);
     const r = await run(engine, info, { timeoutMs: s.timeoutMs, signal });
@@ -194,7 +193,7 @@ export const rows = createRouter()
     const params = c.req.valid('param');
     const q = c.req.valid('query');
     const caller = authorize(c.get('auth'), 'query.read');
-    const s = spec(params, 'query.read', true);
+    const s = spec(params, true);
     const page = await runExecution(c, caller, s, async (engine, signal) => {
       const info = await loadTable(engine, params.schema, params.table);
       const result = await readRows(engine, info, {
@@ -240,7 +239,7 @@ export const rows = createRouter()
       throw new ApiError(413, 'payload_too_large', `CSV imports are limited to ${MAX_IMPORT_BYTES} bytes`);
     }
     const caller = authorize(c.get('auth'), 'rows.write');
-    const s = { ...spec(params, 'rows.write', false), kind: 'import' as const, timeoutMs: IMPORT_TIMEOUT_MS };
+    const s = { ...spec(params, false), kind: 'import' as const, timeoutMs: IMPORT_TIMEOUT_MS };
     const result = await runExecution(c, caller, s, async (engine, signal) => {
       const info = await loadTable(engine, params.schema, params.table);
       s.statement = `-- import CSV into ${params.schema}.${params.table}`;

@@ -1,18 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { badRequest, notFound } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 import { type CacheScope, cached } from '../schema/cache.ts';
 import { listChanges } from '../schema/changes.ts';
-import { toDdl } from '../schema/ddl.ts';
+import { exportDdl } from '../schema/ddl-export.ts';
 import { toErd } from '../schema/erd.ts';
 import { toMarkdown } from '../schema/markdown.ts';
-import {
-  decodeCursor,
-  encodeCursor,
-  openSchema,
-  type SchemaScope,
-  syncConnection,
-} from '../schema/service.ts';
+import { openSchema, type SchemaScope, syncConnection } from '../schema/service.ts';
 import {
   listColumns,
   listNamespaces,
@@ -340,7 +335,7 @@ export const schema = createRouter()
           'content-disposition': attachment(base, 'md'),
         });
       }
-      const text = await cached(cacheScope(s), 'export/ddl', async () => toDdl(await snapshot()));
+      const text = await exportDdl(c, connectionId, await snapshot());
       return c.body(text, 200, {
         'content-type': 'application/sql; charset=utf-8',
         'content-disposition': attachment(base, 'sql'),

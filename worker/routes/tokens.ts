@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { recordAudit } from '../audit/record.ts';
+import { forgetAuth } from '../auth/auth-cache.ts';
 import { authorize, can, roleRank } from '../auth/policy.ts';
 import { IdParam, OkSchema, RoleSchema } from '../auth/schemas.ts';
 import { issueToken } from '../auth/tokens.ts';
@@ -144,6 +145,7 @@ export const tokens = createRouter()
       .get();
     if (!row || (row.userId !== auth.userId && !can(auth.role, 'member.manage'))) throw notFound('Token');
     await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, tokenId));
+    forgetAuth();
     // Live document sockets opened with the token close now; should a room be unreachable,
     // its own per-minute re-check of the token closes them instead.
     await disconnectTokenFromOrgRooms(c.env, auth.orgId, tokenId).catch(() => {

@@ -4,8 +4,9 @@
  * primary key, unique and check constraints), partitions, indexes; views in dependency
  * order; then sequence ownership and foreign keys last, so tables may reference each
  * other in any order. Identifiers and literals are quoted by Kysely's compilers for the
- * dialect, never by hand. Routines and triggers are not in a snapshot, so they are not
- * exported, and a Postgres view that calls a non-built-in function is skipped with a note.
+ * dialect, never by hand. Extensions, types, routines, triggers and events are not in a
+ * snapshot: the route reads them live (`readSchemaObjects`) and passes them in; without
+ * them a Postgres view that calls a non-built-in function is skipped with a note.
  */
 import { sql } from 'kysely';
 import type { EngineName } from '../engines/engine.ts';
@@ -15,23 +16,22 @@ import type {
   QualifiedName,
   SchemaSnapshot,
   TableInfo,
-} from '../engines/introspection.ts';
+} from '../engines/schema-model.ts';
+import type { SchemaObjects } from '../engines/schema-objects.ts';
 import { sqlBuilder } from '../engines/sql-builder.ts';
+import { extensionLines, notExported, objectLines } from './ddl-objects.ts';
 
-export function toDdl(snapshot: SchemaSnapshot): string {
+/** `objects` is what the live database holds beyond the snapshot, or null when it could not be read. */
+export function toDdl(snapshot: SchemaSnapshot, objects: SchemaObjects | null = null): string {
   const q = quoting(snapshot.engine);
-  const out: string[] = [`-- ${snapshot.engine} schema exported by Atrium`, NOT_EXPORTED[snapshot.engine]];
+  const out: string[] = [
+    `-- ${snapshot.engine} schema exported by Atrium`,
+    ...notExported(snapshot.engine, objects),
+  ];
   const writers = { postgres: postgresDdl, mysql: mysqlDdl, sqlite: sqliteDdl } as const;
-  writers[snapshot.engine](snapshot, q, out);
+  writers[snapshot.engine](snapshot, q, out, objects);
   return `${out.join('\n')}\n`;
 }
-
-const NOT_EXPORTED: Record<EngineName, string> = {
-  postgres:
-    '-- Not exported: functions, procedures, aggregates, triggers, rules, policies, grants and extensions.',
-  mysql: '-- Not exported: functions, procedures, triggers and events.',
-  sqlite: '-- Not exported: triggers.',
-};
 
 interface Quoting {
   id: (...names: string[]) => string;
@@ -81,13 +81,15 @@ function dependencyOrder(views: TableInfo[], dependencies: (v: TableInfo) => Qua
   return out;
 }
 
-function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
   for (const ns of snapshot.namespaces) {
     if (ns.name !== 'public') out.push(`CREATE SCHEMA IF NOT EXISTS ${q.id(ns.name)};`);
   }
+  out.push(...extensionLines(q, objects));
   for (const e of snapshot.enums) {
     out.push(`CREATE TYPE ${q.id(e.schema, e.name)} AS ENUM (${e.values.map(q.lit).join(', ')});`);
   }
+  out.push(...objectLines('postgres', q, objects, 'types'));
   for (const d of snapshot.domains ?? []) {
     let s = `CREATE DOMAIN ${q.id(d.schema, d.name)} AS ${d.baseType}`;
     if (d.default !== null) s += ` DEFAULT ${d.default}`;
@@ -101,6 +103,7 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
         `MINVALUE ${seq.min} MAXVALUE ${seq.max} START WITH ${seq.start} CACHE ${seq.cache}${seq.cycle ? ' CYCLE' : ''};`,
     );
   }
+  out.push(...objectLines('postgres', q, objects, 'beforeTables'));
   const { roots, partitions, views } = ordered(snapshot, (v) => v.dependsOn?.relations ?? []);
   const parents = new Map(roots.map((t) => [`${t.schema}.${t.name}`, t]));
   for (const t of roots) {
@@ -123,10 +126,11 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
   for (const t of [...roots, ...partitions]) {
     for (const i of standaloneIndexes(t)) out.push(`${i.definition ?? postgresIndex(q, t, i)};`);
   }
+  out.push(...objectLines('postgres', q, objects, 'afterTables'));
   const skipped = new Set<string>();
   for (const v of views) {
     const kind = v.kind === 'materialized_view' ? 'MATERIALIZED VIEW' : 'VIEW';
-    const reason = skipReason(v, skipped);
+    const reason = objects ? null : skipReason(v, skipped);
     if (reason) {
       skipped.add(nameKey(v));
       out.push('', `-- Skipped ${kind.toLowerCase()} ${q.id(v.schema, v.name)}: ${reason}.`);
@@ -149,12 +153,13 @@ function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     );
   }
   foreignKeys(q, [...roots, ...partitions], out);
+  out.push(...objectLines('postgres', q, objects, 'last'));
 }
 
 /** Why a view cannot be re-created from the snapshot alone, if it cannot. */
 function skipReason(v: TableInfo, skipped: ReadonlySet<string>): string | null {
   const functions = v.dependsOn?.functions ?? [];
-  if (functions.length) return `it calls ${functions.join(', ')}, and functions are not exported`;
+  if (functions.length) return `it calls ${functions.join(', ')}, and functions could not be read`;
   const on = (v.dependsOn?.relations ?? []).find((r) => skipped.has(nameKey(r)));
   return on ? `it reads ${on.schema}.${on.name}, which is skipped` : null;
 }
@@ -218,8 +223,10 @@ function foreignKeys(q: Quoting, tables: TableInfo[], out: string[]) {
   if (lines.length) out.push('', ...lines);
 }
 
-function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
   const multiple = snapshot.namespaces.length > 1;
+  // Routine bodies are not resolved at creation, so routines may precede the tables they read.
+  out.push(...objectLines('mysql', q, objects, 'beforeTables', multiple));
   const name = (t: { schema: string; name: string }) => (multiple ? q.id(t.schema, t.name) : q.id(t.name));
   // MySQL stores view bodies with every name qualified (`sakila`.`film`), which is how one view is seen to read another.
   const { roots, views } = ordered(snapshot, (v) =>
@@ -254,6 +261,7 @@ function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     const comment = t.comment ? ` COMMENT=${q.lit(t.comment)}` : '';
     out.push('', `CREATE TABLE ${name(t)} (\n${lines.join(',\n')}\n)${comment};`);
   }
+  out.push(...objectLines('mysql', q, objects, 'afterTables', multiple));
   for (const v of views) {
     const body = multiple ? (v.definition ?? '') : unqualify(v.definition ?? '', q.id(v.schema));
     out.push('', `CREATE VIEW ${name(v)} AS ${body};`);
@@ -269,6 +277,7 @@ function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     }
   }
   if (fks.length) out.push('', ...fks);
+  out.push(...objectLines('mysql', q, objects, 'last', multiple));
 }
 
 /**
@@ -314,7 +323,7 @@ function mysqlColumn(q: Quoting, c: ColumnInfo): string {
   return s;
 }
 
-function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
+function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
   const { roots, views } = ordered(snapshot);
   for (const t of roots) {
     const singleIntegerPk =
@@ -340,4 +349,5 @@ function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[]) {
     for (const i of t.indexes) if (i.definition) out.push(`${i.definition};`);
   }
   for (const v of views) out.push('', `CREATE VIEW ${q.id(v.name)} AS ${v.definition ?? ''};`);
+  out.push(...objectLines('sqlite', q, objects, 'last'));
 }

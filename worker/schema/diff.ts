@@ -10,7 +10,8 @@ import type {
   KeyInfo,
   SchemaSnapshot,
   TableInfo,
-} from '../engines/introspection.ts';
+} from '../engines/schema-model.ts';
+import { sha256Hex } from '../lib/hash.ts';
 
 export interface TableRef {
   schema: string;
@@ -239,7 +240,5 @@ export async function structureHash(snapshot: SchemaSnapshot): Promise<string> {
     domains: snapshot.domains,
     tables: snapshot.tables.map((t) => ({ ...t, rowEstimate: null })),
   };
-  const bytes = new TextEncoder().encode(JSON.stringify(structure));
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(JSON.stringify(structure));
 }

@@ -2,7 +2,7 @@
  * ER-diagram data: tables as nodes with their columns and PK/FK markers, foreign keys
  * as edges. Layout is the client's job; this is only the graph.
  */
-import type { RelationKind, SchemaSnapshot } from '../engines/introspection.ts';
+import type { RelationKind, SchemaSnapshot } from '../engines/schema-model.ts';
 
 export interface ErdNode {
   /** `schema.table`, unique in the graph. */

@@ -5,19 +5,10 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import type { SchemaChangedEvent } from '../../durable-objects/protocol.ts';
 import { roomOf } from '../documents/rooms.ts';
 import type { Env } from '../env.ts';
 import { documents } from '../meta/documents.ts';
-import type { DiffSummary } from './diff.ts';
-
-/** What a room receives and relays to its sockets as `{ type: 'schema-changed', ...event }`. */
-export interface SchemaChangedEvent {
-  connectionId: string;
-  snapshotId: string;
-  changeId: string;
-  syncedAt: number;
-  summary: DiffSummary;
-}
 
 /** Tells every room of `orgId` whose document is linked to the connection. Returns rooms told. */
 export async function notifySchemaChanged(

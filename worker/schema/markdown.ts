@@ -3,7 +3,7 @@
  * comment, row estimate, columns (type, null, default, key flags, comment), keys,
  * indexes and the foreign keys that point at it.
  */
-import type { SchemaSnapshot, TableInfo } from '../engines/introspection.ts';
+import type { SchemaSnapshot, TableInfo } from '../engines/schema-model.ts';
 
 const KIND_TITLES: Record<TableInfo['kind'], string> = {
   table: 'table',

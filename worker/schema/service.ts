@@ -5,10 +5,12 @@
 import type { Context } from 'hono';
 import { recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/policy.ts';
-import { getConnection, type ServiceContext, withEngine } from '../connections/service.ts';
+import { getConnection } from '../connections/crud.ts';
+import { withEngine } from '../connections/open-engine.ts';
 import { EngineError } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
+import { serviceContext } from '../lib/after-response.ts';
 import { type Head, readHead } from './head.ts';
 import { type SyncResult, syncSchema } from './sync.ts';
 
@@ -19,21 +21,6 @@ export interface SchemaScope {
   head: Head;
   /** True when a refresh was due but the database could not be reached: the last snapshot is served. */
   stale: boolean;
-}
-
-/** Hono's `c.executionCtx` throws where there is none (`app.request` in tests). */
-function waitUntilOf(c: Context<AppEnv>): ((p: Promise<unknown>) => void) | undefined {
-  try {
-    const ec = c.executionCtx;
-    return (p) => ec.waitUntil(p);
-  } catch {
-    return undefined;
-  }
-}
-
-function serviceContext(c: Context<AppEnv>): ServiceContext {
-  const waitUntil = waitUntilOf(c);
-  return waitUntil ? { env: c.env, executionCtx: { waitUntil } } : { env: c.env };
 }
 
 /** POST .../sync: needs `schema.sync`; audited as `schema.sync` either way. */
@@ -50,13 +37,9 @@ export async function syncConnection(c: Context<AppEnv>, connectionId: string): 
       detail,
     });
   try {
-    const result = await withEngine(
-      serviceContext(c),
-      auth,
-      connectionId,
-      (engine) =>
-        syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
-      { action: 'schema.sync' },
+    const ctx = serviceContext(c);
+    const result = await withEngine(ctx, auth, connectionId, (engine) =>
+      syncSchema(ctx, { orgId: auth.orgId, connectionId }, engine),
     );
     await audit('success', { tables: result.tableCount, changed: result.changed });
     return result;
@@ -84,13 +67,8 @@ export async function openSchema(c: Context<AppEnv>, connectionId: string): Prom
   const base = { orgId: auth.orgId, connectionId, connectionName: connection.name };
   if (head && head.staleAt === null) return { ...base, head, stale: false };
   try {
-    await withEngine(
-      ctx,
-      auth,
-      connectionId,
-      (engine) =>
-        syncSchema({ env: c.env, waitUntil: waitUntilOf(c) }, { orgId: auth.orgId, connectionId }, engine),
-      { action: 'schema.read' },
+    await withEngine(ctx, auth, connectionId, (engine) =>
+      syncSchema(ctx, { orgId: auth.orgId, connectionId }, engine),
     );
   } catch (err) {
     if (!head) throw err;
@@ -102,24 +80,4 @@ export async function openSchema(c: Context<AppEnv>, connectionId: string): Prom
   const fresh = await readHead(c.env.DB, auth.orgId, connectionId);
   if (!fresh) throw new Error('schema head missing right after a sync');
   return { ...base, head: fresh, stale: false };
-}
-
-/* ---------- opaque cursors ---------- */
-
-export function encodeCursor(value: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(value));
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-/** Undefined for anything that is not a cursor this API made. */
-export function decodeCursor(cursor: string): unknown {
-  try {
-    const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
-    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return undefined;
-  }
 }

@@ -11,6 +11,7 @@ import {
   schemaHeads,
   schemaIndexes,
   schemaNamespaces,
+  schemaObjects,
   schemaSnapshots,
   schemaTables,
 } from '../meta/schema-sync.ts';
@@ -80,6 +81,7 @@ export function dropConnectionSchemaQueries(
     schemaConstraints,
     schemaIndexes,
     schemaEnums,
+    schemaObjects,
   ] as const;
   return [
     ...rowTables.map((t) => d1.delete(t).where(inArray(t.snapshotId, ofConnection))),

@@ -1,5 +1,6 @@
 /** Reads of a published snapshot: the tree the API pages through, one table, search, the whole. */
 
+import { capabilitiesOf } from '../engines/dialects.ts';
 import {
   type EnumInfo,
   type ForeignKeyInfo,
@@ -7,7 +8,7 @@ import {
   type SchemaSnapshot,
   sortTables,
   type TableInfo,
-} from '../engines/introspection.ts';
+} from '../engines/schema-model.ts';
 import type { Head } from './head.ts';
 import {
   attach,
@@ -187,7 +188,9 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
       (e): EnumInfo => ({ schema: e.schema, name: e.name, values: parse<string[]>(e.values) }),
     ),
     // Postgres snapshots stored before sequences and domains were introspected load with none.
-    ...(head.engine === 'postgres' ? objectsOf((objects?.results ?? []) as ObjectRow[]) : {}),
+    ...(capabilitiesOf(head.engine).sequencesAndDomains
+      ? objectsOf((objects?.results ?? []) as ObjectRow[])
+      : {}),
     queryCount: head.queryCount,
   };
 }
@@ -203,7 +206,8 @@ export interface SearchHit {
 
 /**
  * Names containing `q` (case-insensitive for ASCII, as SQLite's LIKE is), exact
- * matches first, then prefixes, then the rest.
+ * matches first, then prefixes, then the rest. `instr`, not LIKE: D1 refuses LIKE
+ * patterns over 50 bytes ("pattern too complex"), shorter than a search may be.
  */
 export async function search(
   db: D1Database,
@@ -211,25 +215,23 @@ export async function search(
   q: string,
   limit: number,
 ): Promise<SearchHit[]> {
-  const pattern = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-  const prefix = `${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   const rank = (col: string) =>
-    `case when lower(${col}) = lower(?3) then 0 when ${col} like ?4 escape '\\' then 1 else 2 end`;
+    `case when lower(${col}) = lower(?2) then 0 when instr(lower(${col}), lower(?2)) = 1 then 1 else 2 end`;
   const { results } = await db
     .prepare(
       `select * from (
         select 'schema' as type, name as schema, null as "table", null as "column", null as detail, ${rank('name')} as rank
-          from schema_namespace where snapshot_id = ?1 and name like ?2 escape '\\'
+          from schema_namespace where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
         union all
         select 'table', schema_name, name, null, kind, ${rank('name')}
-          from schema_table where snapshot_id = ?1 and name like ?2 escape '\\'
+          from schema_table where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
         union all
         select 'column', schema_name, table_name, name, data_type, ${rank('name')}
-          from schema_column where snapshot_id = ?1 and name like ?2 escape '\\'
+          from schema_column where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
       ) order by rank, case type when 'schema' then 0 when 'table' then 1 else 2 end, schema, "table", "column"
-      limit ?5`,
+      limit ?3`,
     )
-    .bind(snapshotId, pattern, q, prefix, limit)
+    .bind(snapshotId, q, limit)
     .all<SearchHit & { rank: number }>();
   return results.map(({ rank: _r, ...hit }) => hit);
 }

@@ -15,8 +15,8 @@ import type {
   SchemaSnapshot,
   SequenceInfo,
   TableInfo,
-} from '../engines/introspection.ts';
-import { cmp } from '../engines/introspection.ts';
+} from '../engines/schema-model.ts';
+import { cmp } from '../engines/schema-model.ts';
 
 export interface NamespaceSummary {
   name: string;

@@ -9,7 +9,7 @@
  * becomes visible only when the final batch moves `schema_head` to it.
  */
 
-import type { SchemaSnapshot } from '../engines/introspection.ts';
+import type { SchemaSnapshot } from '../engines/schema-model.ts';
 import type { DiffSummary, SchemaDiff } from './diff.ts';
 
 /** Characters of row JSON per statement: far under D1's 2 MB value cap even if every char is 3 bytes. */

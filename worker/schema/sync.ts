@@ -3,9 +3,8 @@
  * flip the head atomically, then clean up and tell linked rooms.
  */
 import type { Engine } from '../engines/engine.ts';
-import { introspect } from '../engines/introspection.ts';
-import type { Env } from '../env.ts';
 import { ApiError, upstream } from '../errors.ts';
+import { afterResponse, type ServiceContext } from '../lib/after-response.ts';
 import { cached, forgetConnection } from './cache.ts';
 import { type DiffSummary, diffSnapshots, isEmptyDiff, structureHash, summarize } from './diff.ts';
 import { notifySchemaChanged } from './events.ts';
@@ -18,12 +17,6 @@ import { publishSnapshot, stageSnapshot } from './snapshot-write.ts';
 const ABANDONED_STAGE_MS = 10 * 60 * 1000;
 /** A diff bigger than this (as JSON) is stored as its summary only: D1 rows top out at 2 MB. */
 const MAX_DIFF_CHARS = 1_000_000;
-
-export interface SyncContext {
-  env: Env;
-  /** Lets cleanup and notifications finish after the response (Workers' `waitUntil`). */
-  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
-}
 
 export interface SyncScope {
   orgId: string;
@@ -51,7 +44,7 @@ export interface SyncResult {
 const inFlight = new Map<string, Promise<SyncResult>>();
 
 /** Syncs once per isolate at a time per connection; concurrent callers share the result. */
-export function syncSchema(ctx: SyncContext, scope: SyncScope, engine: Engine): Promise<SyncResult> {
+export function syncSchema(ctx: ServiceContext, scope: SyncScope, engine: Engine): Promise<SyncResult> {
   const key = `${scope.orgId}\u0000${scope.connectionId}`;
   const running = inFlight.get(key);
   if (running) return running;
@@ -60,10 +53,10 @@ export function syncSchema(ctx: SyncContext, scope: SyncScope, engine: Engine): 
   return promise;
 }
 
-async function runSync(ctx: SyncContext, scope: SyncScope, engine: Engine): Promise<SyncResult> {
+async function runSync(ctx: ServiceContext, scope: SyncScope, engine: Engine): Promise<SyncResult> {
   const db = ctx.env.DB;
   const started = performance.now();
-  const snapshot = await introspect(engine);
+  const snapshot = await engine.introspect();
   const introspectMs = performance.now() - started;
   const storeStarted = performance.now();
   const hash = await structureHash(snapshot);
@@ -120,16 +113,12 @@ async function runSync(ctx: SyncContext, scope: SyncScope, engine: Engine): Prom
   forgetConnection(scope.orgId, scope.connectionId);
   const storeMs = performance.now() - storeStarted;
 
-  const after = (work: Promise<unknown>) => {
-    const quiet = work.catch((err) =>
-      console.error(JSON.stringify({ level: 'warn', event: 'schema.after_sync_failed', error: String(err) })),
-    );
-    if (ctx.waitUntil) ctx.waitUntil(quiet);
-    return quiet;
-  };
-  const cleanup = after(cleanOld(db, scope, [snapshotId, head?.snapshotId ?? ''], now));
-  const notify = change
-    ? after(
+  // Cleanup and the rooms' notice are not the sync's answer: they finish after the response.
+  const after = (work: Promise<unknown>) => afterResponse(ctx, work, 'schema.after_sync_failed');
+  await Promise.all([
+    after(cleanOld(db, scope, [snapshotId, head?.snapshotId ?? ''], now)),
+    change &&
+      after(
         notifySchemaChanged(ctx.env, scope.orgId, {
           connectionId: scope.connectionId,
           snapshotId,
@@ -137,9 +126,8 @@ async function runSync(ctx: SyncContext, scope: SyncScope, engine: Engine): Prom
           syncedAt: now,
           summary: change.summary,
         }),
-      )
-    : Promise.resolve();
-  if (!ctx.waitUntil) await Promise.all([cleanup, notify]);
+      ),
+  ]);
 
   return {
     snapshotId,

@@ -1,9 +1,9 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { z } from 'zod';
-import type { EngineName } from '../engines/engine.ts';
-import { columnOf, type TableInfo } from './catalog.ts';
-import type { AnyDB } from './sql.ts';
-import { col } from './sql.ts';
+import type { SqlDialect } from '../engines/engine.ts';
+import type { AnyDB } from '../engines/sql-builder.ts';
+import { col } from '../engines/sql-builder.ts';
+import { columnOf, type LiveTable } from './catalog.ts';
 import { toParam } from './values.ts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -55,8 +55,8 @@ type EB = ExpressionBuilder<AnyDB, string>;
  */
 export function filterExpression(
   eb: EB,
-  engine: EngineName,
-  info: TableInfo,
+  dialect: SqlDialect,
+  info: LiveTable,
   filter: Filter,
 ): Expression<SqlBool> {
   columnOf(info, filter.column);
@@ -69,18 +69,8 @@ export function filterExpression(
     case 'in':
       return eb(c, 'in', filter.values.map(toParam));
     case 'contains':
-      return containsExpression(engine, c, filter.value);
+      return dialect.containsText(c, filter.value);
     default:
       return eb(c, COMPARE[filter.op], toParam(filter.value));
   }
-}
-
-function containsExpression(engine: EngineName, c: Expression<unknown>, needle: string): Expression<SqlBool> {
-  if (engine === 'sqlite') return sql<SqlBool>`instr(cast(${c} as text), ${needle}) > 0`;
-  // Backslash is the default LIKE escape character in both Postgres and MySQL.
-  const pattern = `%${needle.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-  if (engine === 'mysql') {
-    return sql<SqlBool>`cast(${c} as char character set utf8mb4) collate utf8mb4_bin like ${pattern}`;
-  }
-  return sql<SqlBool>`cast(${c} as text) like ${pattern}`;
 }

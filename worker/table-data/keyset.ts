@@ -1,7 +1,8 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { type AnyDB, col } from '../engines/sql-builder.ts';
 import { badRequest } from '../errors.ts';
-import type { CatalogColumn } from './catalog.ts';
-import { type AnyDB, col } from './sql.ts';
+import { decodeCursor as decodeOpaque, encodeCursor as encodeOpaque, invalidCursor } from '../lib/cursor.ts';
+import type { LiveColumn } from './catalog.ts';
 import { toParam } from './values.ts';
 
 export type SortDirection = 'asc' | 'desc';
@@ -9,7 +10,7 @@ export type SortDirection = 'asc' | 'desc';
 /** What a page is ordered by: an optional sort column, then the primary key as tiebreaker. */
 export interface Ordering {
   /** Null when sorting by the primary key alone. */
-  sort: CatalogColumn | null;
+  sort: LiveColumn | null;
   direction: SortDirection;
   primaryKey: string[];
 }
@@ -33,27 +34,11 @@ export interface OffsetCursor {
 
 export type Cursor = KeysetCursor | OffsetCursor;
 
-const toBase64Url = (text: string) =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-
-const fromBase64Url = (text: string) =>
-  new TextDecoder().decode(
-    Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (ch) => ch.charCodeAt(0)),
-  );
-
-export const encodeCursor = (cursor: Cursor): string => toBase64Url(JSON.stringify(cursor));
+export const encodeCursor = (cursor: Cursor): string => encodeOpaque(cursor);
 
 /** Decodes a cursor and checks it was issued for the same ordering as this request. */
 export function decodeCursor(text: string, sort: string | null, direction: SortDirection): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(fromBase64Url(text));
-  } catch {
-    throw badRequest('invalid_cursor', 'The cursor is not one this API issued');
-  }
+  const parsed = decodeOpaque(text);
   const c = parsed as {
     kind?: unknown;
     key?: unknown;
@@ -67,7 +52,7 @@ export function decodeCursor(text: string, sort: string | null, direction: SortD
     (c.kind === 'keyset' ? Array.isArray(c.key) : c.kind === 'offset' && Number.isSafeInteger(c.offset)) &&
     (c.sort === null || typeof c.sort === 'string') &&
     (c.direction === 'asc' || c.direction === 'desc');
-  if (!valid) throw badRequest('invalid_cursor', 'The cursor is not one this API issued');
+  if (!valid) throw invalidCursor();
   if (c.sort !== sort || c.direction !== direction) {
     throw badRequest('cursor_mismatch', 'The cursor belongs to a different sort; start from the first page');
   }

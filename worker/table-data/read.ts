@@ -1,5 +1,6 @@
 import type { ColumnMeta, Engine } from '../engines/engine.ts';
-import { columnOf, type TableInfo } from './catalog.ts';
+import { col, sqlBuilder, tableId } from '../engines/sql-builder.ts';
+import { columnOf, type LiveTable } from './catalog.ts';
 import { type Filter, filterExpression } from './filters.ts';
 import {
   afterCursor,
@@ -10,7 +11,6 @@ import {
   orderTerms,
   type SortDirection,
 } from './keyset.ts';
-import { builderFor, col, tableId } from './sql.ts';
 import { orderable } from './values.ts';
 
 export interface ReadOptions {
@@ -39,7 +39,7 @@ export interface RowsPage {
  * cursor's row (keyset), so page 10,000 is one index range scan like page 1;
  * without one it falls back to OFFSET and says so in `pagination`.
  */
-export async function readRows(engine: Engine, info: TableInfo, options: ReadOptions): Promise<RowsPage> {
+export async function readRows(engine: Engine, info: LiveTable, options: ReadOptions): Promise<RowsPage> {
   const pk = info.primaryKey;
   const sortColumn = options.sort ? columnOf(info, options.sort) : null;
   // Sorting by the key's first column is sorting by the key.
@@ -51,11 +51,11 @@ export async function readRows(engine: Engine, info: TableInfo, options: ReadOpt
   const keyset = pk.length > 0;
   const ordering: Ordering = { sort, direction: options.direction, primaryKey: pk };
 
-  let query = builderFor(engine.name)
+  let query = sqlBuilder(engine.name)
     .selectFrom(tableId(engine.name, info.schema, info.table).as('t'))
     .selectAll();
   for (const filter of options.filters)
-    query = query.where((eb) => filterExpression(eb, engine.name, info, filter));
+    query = query.where((eb) => filterExpression(eb, engine.dialect, info, filter));
   if (keyset) {
     if (cursor?.kind === 'keyset') query = query.where((eb) => afterCursor(eb, ordering, cursor));
     for (const term of orderTerms(ordering)) query = query.orderBy(term.expr, term.direction);

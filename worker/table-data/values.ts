@@ -1,4 +1,4 @@
-import type { CatalogColumn } from './catalog.ts';
+import type { LiveColumn } from './catalog.ts';
 
 /** A JSON value as the API carries it (see worker/engines/engine.ts for the conventions). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -29,11 +29,11 @@ export function toParam(value: unknown): unknown {
 const UNCOMPARABLE =
   /^(json|jsonb|xml|point|line|lseg|box|path|polygon|circle|geometry|geography|real|float|float4|float8|double|double precision|bytea|blob|longblob|mediumblob|tinyblob|binary|varbinary|tsvector)\b/i;
 
-export function comparable(column: CatalogColumn, value: unknown): boolean {
+export function comparable(column: LiveColumn, value: unknown): boolean {
   return !UNCOMPARABLE.test(column.type) && !isBinary(value) && (value === null || typeof value !== 'object');
 }
 
 const UNORDERABLE = /^(json|xml|point|line|lseg|box|path|polygon|circle|geometry|geography|tsvector)\b/i;
 
 /** Types that have no ordering (Postgres json, geometric types), left out of ORDER BY. */
-export const orderable = (column: CatalogColumn): boolean => !UNORDERABLE.test(column.type);
+export const orderable = (column: LiveColumn): boolean => !UNORDERABLE.test(column.type);

@@ -1,8 +1,8 @@
 import { type Expression, type ExpressionBuilder, expressionBuilder, type SqlBool, sql } from 'kysely';
 import type { Engine } from '../engines/engine.ts';
+import { type AnyDB, col, rowObjects, sqlBuilder, tableId } from '../engines/sql-builder.ts';
 import { ApiError, badRequest, conflict } from '../errors.ts';
-import { columnOf, requireColumns, type TableInfo } from './catalog.ts';
-import { type AnyDB, builderFor, col, rowObjects, tableId } from './sql.ts';
+import { columnOf, type LiveTable, requireColumns } from './catalog.ts';
 import { comparable, toParam } from './values.ts';
 
 type Values = Record<string, unknown>;
@@ -20,7 +20,7 @@ export interface WriteResult {
 }
 
 /** Row edits address rows by primary key, so a table without one is read-only here. */
-function requireKey(info: TableInfo): string[] {
+function requireKey(info: LiveTable): string[] {
   if (info.kind !== 'table' || info.primaryKey.length === 0) {
     throw new ApiError(
       409,
@@ -31,7 +31,7 @@ function requireKey(info: TableInfo): string[] {
   return info.primaryKey;
 }
 
-function keyValues(info: TableInfo, key: Values): unknown[] {
+function keyValues(info: LiveTable, key: Values): unknown[] {
   const pk = requireKey(info);
   const names = Object.keys(key);
   if (names.length !== pk.length || pk.some((k) => !(k in key))) {
@@ -52,7 +52,7 @@ type EB = ExpressionBuilder<AnyDB, string>;
  * WHERE key = … AND every comparable original value still holds. A row someone
  * else changed (or deleted) matches nothing, and the caller answers 409.
  */
-function matchRow(eb: EB, info: TableInfo, key: Values, original: Values): Expression<SqlBool> {
+function matchRow(eb: EB, info: LiveTable, key: Values, original: Values): Expression<SqlBool> {
   const terms: Expression<SqlBool>[] = info.primaryKey.map((name) => eb(col(name), '=', toParam(key[name])));
   for (const [name, value] of Object.entries(original)) {
     if (info.primaryKey.includes(name)) continue;
@@ -64,11 +64,11 @@ function matchRow(eb: EB, info: TableInfo, key: Values, original: Values): Expre
 
 async function readByKey(
   engine: Engine,
-  info: TableInfo,
+  info: LiveTable,
   key: Values,
   options: WriteOptions,
 ): Promise<Values | null> {
-  const query = builderFor(engine.name)
+  const query = sqlBuilder(engine.name)
     .selectFrom(tableId(engine.name, info.schema, info.table).as('t'))
     .selectAll()
     .where((eb) => eb.and(info.primaryKey.map((name) => eb(col(name), '=', toParam(key[name])))))
@@ -83,7 +83,7 @@ async function readByKey(
 
 export async function insertRow(
   engine: Engine,
-  info: TableInfo,
+  info: LiveTable,
   values: Values,
   options: WriteOptions,
 ): Promise<WriteResult> {
@@ -92,10 +92,10 @@ export async function insertRow(
   requireColumns(info, names);
   // Kysely's insertInto takes only a plain table name (which it would split on
   // dots), so the statement is a template over quoted identifiers and parameters.
-  const returning = engine.name !== 'mysql';
+  const returning = engine.capabilities.returning;
   const compiled =
     sql`insert into ${tableId(engine.name, info.schema, info.table)} (${sql.join(names.map((n) => col(n)))}) values (${sql.join(names.map((n) => toParam(values[n])))})${returning ? sql` returning *` : sql``}`.compile(
-      builderFor(engine.name),
+      sqlBuilder(engine.name),
     );
   const result = await engine.query(compiled.sql, {
     params: compiled.parameters,
@@ -110,14 +110,14 @@ export async function insertRow(
 
 export async function updateRow(
   engine: Engine,
-  info: TableInfo,
+  info: LiveTable,
   input: { key: Values; original: Values; values: Values },
   options: WriteOptions,
 ): Promise<WriteResult> {
   keyValues(info, input.key);
   const names = nonEmpty(input.values, 'values');
   requireColumns(info, [...names, ...Object.keys(input.original)]);
-  const db = builderFor(engine.name);
+  const db = sqlBuilder(engine.name);
   const set = Object.fromEntries(names.map((name) => [name, toParam(input.values[name])]));
   const where = (eb: EB) => matchRow(eb, info, input.key, input.original);
   const compiled = db
@@ -158,7 +158,7 @@ export async function updateRow(
 
 export async function deleteRow(
   engine: Engine,
-  info: TableInfo,
+  info: LiveTable,
   input: { key: Values; original: Values },
   options: WriteOptions,
 ): Promise<WriteResult> {
@@ -167,7 +167,7 @@ export async function deleteRow(
   // A template, because single-table DELETE with an alias is not portable (MariaDB).
   const where = matchRow(expressionBuilder<AnyDB, string>(), info, input.key, input.original);
   const compiled = sql`delete from ${tableId(engine.name, info.schema, info.table)} where ${where}`.compile(
-    builderFor(engine.name),
+    sqlBuilder(engine.name),
   );
   const result = await engine.query(compiled.sql, {
     params: compiled.parameters,

@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../../worker/connections/service.ts';
+import { authorize } from '../../../worker/auth/policy.ts';
+import { forgetConnection } from '../../../worker/connections/connection-cache.ts';
+import { openEngine } from '../../../worker/connections/open-engine.ts';
 import type { ConnectionView } from '../../../worker/connections/types.ts';
 import { createVault } from '../../../worker/vault/vault.ts';
 import {
@@ -264,13 +266,15 @@ describe('connection records', () => {
       role: 'owner' as const,
       via: 'session' as const,
     };
-    const err = await openEngine({ env }, auth, conn.id).then(
+    const err = await openEngine({ env }, authorize(auth, 'connection.read'), conn.id).then(
       () => null,
       (e: { status?: number; code?: string }) => e,
     );
     expect(err).toMatchObject({ status: 409, code: 'connection_inactive' });
     const other = { ...auth, orgId: p['other-org'].user!.orgId };
-    await expect(openEngine({ env }, other, conn.id)).rejects.toMatchObject({ status: 404 });
+    await expect(openEngine({ env }, authorize(other, 'connection.read'), conn.id)).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
@@ -372,25 +376,28 @@ describe('last used', () => {
           .first<{ t: number | null }>()
       )?.t;
 
-    await (await openEngine({ env }, auth, conn.id)).close();
+    await (await openEngine({ env }, authorize(auth, 'connection.read'), conn.id)).close();
     const first = await usedAt();
     expect(first).toBeGreaterThan(Date.now() - 60_000);
 
     const recent = Date.now() - 30_000;
     await env.DB.prepare('update connection set last_used_at = ? where id = ?').bind(recent, conn.id).run();
-    await (await openEngine({ env }, auth, conn.id)).close();
+    // Written behind the app's back: read it as an isolate does once its cached copy has expired.
+    forgetConnection(owner.orgId, conn.id);
+    await (await openEngine({ env }, authorize(auth, 'connection.read'), conn.id)).close();
     expect(await usedAt()).toBe(recent);
 
     const stale = Date.now() - 120_000;
     await env.DB.prepare('update connection set last_used_at = ? where id = ?').bind(stale, conn.id).run();
-    await (await openEngine({ env }, auth, conn.id)).close();
+    forgetConnection(owner.orgId, conn.id);
+    await (await openEngine({ env }, authorize(auth, 'connection.read'), conn.id)).close();
     expect(await usedAt()).toBeGreaterThan(stale);
     const view = await (
       await api(`/api/connections/${conn.id}`, { headers: owner.cookieHeaders })
     ).json<ConnectionView>();
     expect(Date.parse(view.lastUsedAt ?? '')).toBeGreaterThan(stale);
 
-    await (await openEngine({ env }, auth, 'builtin:demo')).close();
+    await (await openEngine({ env }, authorize(auth, 'connection.read'), 'builtin:demo')).close();
     const demo = await (
       await api('/api/connections/builtin:demo', { headers: owner.cookieHeaders })
     ).json<ConnectionView>();
@@ -405,7 +412,7 @@ describe('last used', () => {
       role: 'owner' as const,
       via: 'session' as const,
     };
-    const engine = await openEngine({ env }, auth, 'builtin:demo');
+    const engine = await openEngine({ env }, authorize(auth, 'connection.read'), 'builtin:demo');
     const count = await engine.query('select count(*) as n from Genre');
     await expect(engine.query("insert into Genre (Name) values ('Atrium test')")).rejects.toMatchObject({
       code: 'read_only_violation',

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../worker/app.ts';
 import type { ConnectionView } from '../../../worker/connections/types.ts';
+import { acquireSlot } from '../../../worker/queries/slots.ts';
 import { addMember, api, createOrg, jsonInit, TEST_ORIGIN, type TestUser } from '../../support/auth.ts';
 
 /**
@@ -182,15 +183,16 @@ describe("one organization's use of the demo is its own", () => {
 
   it('counts concurrency slots per organization', async () => {
     const vars = { QUERY_CONCURRENCY: '1' };
-    // Organization A holds its only slot (a long-running query, as the lease table sees it).
-    await env.DB.prepare('insert into query_slot (id, org_id, connection_id, expires_at) values (?, ?, ?, ?)')
-      .bind(crypto.randomUUID(), a.orgId, DEMO, Date.now() + 60_000)
-      .run();
-    const busy = await query(a, { sql: 'select 1' }, vars);
-    expect([busy.status, (await errorOf(busy)).code]).toEqual([429, 'too_many_concurrent_queries']);
-    const other = await query(b, { sql: 'select 1' }, vars);
-    expect(other.status, await other.clone().text()).toBe(200);
-    await env.DB.prepare('delete from query_slot where org_id = ?').bind(a.orgId).run();
+    // Organization A holds its only slot (a long-running query, as this isolate's counter sees it).
+    const held = acquireSlot(a.orgId, DEMO, { cap: 1, leaseMs: 60_000 });
+    try {
+      const busy = await query(a, { sql: 'select 1' }, vars);
+      expect([busy.status, (await errorOf(busy)).code]).toEqual([429, 'too_many_concurrent_queries']);
+      const other = await query(b, { sql: 'select 1' }, vars);
+      expect(other.status, await other.clone().text()).toBe(200);
+    } finally {
+      held.release();
+    }
   });
 
   it('counts the per-connection rate limit per organization', async () => {

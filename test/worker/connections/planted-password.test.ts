@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openEngine } from '../../../worker/connections/service.ts';
+import { authorize } from '../../../worker/auth/policy.ts';
+import { openEngine } from '../../../worker/connections/open-engine.ts';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
 
@@ -135,7 +136,7 @@ describe('a planted password', () => {
       via: 'session' as const,
     };
     for (const id of ids.slice(0, 3)) {
-      const engine = await openEngine({ env }, auth, id);
+      const engine = await openEngine({ env }, authorize(auth, 'connection.read'), id);
       const ok = await engine.query('select 1 as one');
       expect(ok.rows).toEqual([[1]]);
       const failed = await engine.query('select * from no_such_table_here').catch((e: Error) => e.message);
@@ -143,7 +144,7 @@ describe('a planted password', () => {
       seen.push(String(failed));
       await engine.close();
     }
-    const refused = await openEngine({ env }, auth, ids[3]!);
+    const refused = await openEngine({ env }, authorize(auth, 'connection.read'), ids[3]!);
     const refusal = String(await refused.query('select 1').catch((e: Error) => `${e.name}: ${e.message}`));
     expect(refusal).toMatch(/ECONNREFUSED|refused/i);
     seen.push(refusal);

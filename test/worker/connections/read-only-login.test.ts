@@ -7,7 +7,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuthContext } from '../../../worker/auth/context.ts';
-import { openEngine } from '../../../worker/connections/service.ts';
+import { authorize } from '../../../worker/auth/policy.ts';
+import { openEngine } from '../../../worker/connections/open-engine.ts';
 import type { ConnectionView, PrivilegedLoginView } from '../../../worker/connections/types.ts';
 import { api, jsonInit } from '../../support/auth.ts';
 import {
@@ -181,7 +182,7 @@ describe('which login a run uses', () => {
       via: 'session',
     });
     for (const action of ['query.read', 'schema.read', 'schema.sync'] as const) {
-      const engine = await openEngine({ env }, auth('editor'), pgId, { action });
+      const engine = await openEngine({ env }, authorize(auth('editor'), action), pgId);
       try {
         const { rows } = await engine.query('select current_user', { readOnly: true });
         expect(rows[0]?.[0], action).toBe(RO_USER);
@@ -190,7 +191,7 @@ describe('which login a run uses', () => {
         await engine.close();
       }
     }
-    const writer = await openEngine({ env }, auth('editor'), pgId, { action: 'query.write' });
+    const writer = await openEngine({ env }, authorize(auth('editor'), 'query.write'), pgId);
     try {
       expect((await writer.query('select current_user')).rows[0]?.[0]).toBe('postgres');
       expect(writer.usesReadOnlyLogin).toBe(false);
@@ -264,18 +265,14 @@ describe('privileged logins at test time', () => {
     const body = await testSaved(id);
     expect(body.privilegedLogin?.readOnlyLogin).toMatchObject({ privileged: true });
     expect(body.privilegedLogin?.warning).toMatch(/read-only login is privileged/);
-    const engine = await openEngine(
-      { env },
-      {
-        userId: team.viewer.userId,
-        email: team.viewer.email,
-        orgId: team.orgId,
-        role: 'viewer',
-        via: 'session',
-      },
-      id,
-      { action: 'query.read' },
-    );
+    const viewer: AuthContext = {
+      userId: team.viewer.userId,
+      email: team.viewer.email,
+      orgId: team.orgId,
+      role: 'viewer',
+      via: 'session',
+    };
+    const engine = await openEngine({ env }, authorize(viewer, 'query.read'), id);
     // Still its login, but the query path must keep refusing server-side effects for it.
     expect(engine.usesReadOnlyLogin).toBe(false);
     await engine.close();

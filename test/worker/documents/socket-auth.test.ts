@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../../durable-objects/protocol.ts';
 import { disconnectUserFromOrgRooms } from '../../../worker/documents/rooms.ts';
+import { loadMember, removeMember } from '../../../worker/orgs/members.ts';
 import { eventually, newDocument, RawClient, upgrade } from '../../durable-objects/room-client.ts';
 import { addMember, api, createUser, makeToken, revokeToken, type TestUser } from '../../support/auth.ts';
 
@@ -76,9 +77,8 @@ describe('authorization at the upgrade', () => {
   it('a socket closed for a revoked member does not come back', async () => {
     const member = await addMember(owner, 'editor');
     const client = await RawClient.open(documentId, member.cookieHeaders);
-    await env.DB.prepare('delete from member where organization_id = ? and user_id = ?')
-      .bind(owner.orgId, member.userId)
-      .run();
+    // What the member route does: delete the membership (and forget cached auth in this isolate).
+    await removeMember(env.DB, (await loadMember(env.DB, owner.orgId, member.userId)).id);
     await disconnectUserFromOrgRooms(env, owner.orgId, member.userId);
     expect(await client.closed).toBe(CloseCode.Forbidden);
     // The session no longer acts in that organization: 403 (no org) or 404 (not in its org).

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import { type Engine, EngineError } from '../../../worker/engines/engine.ts';
-import { pagila, sakila } from './fixtures.ts';
+import { chinook, pagila, sakila } from './fixtures.ts';
 
 const MB = 1024 * 1024;
 const engines: Engine[] = [];
@@ -124,4 +124,38 @@ describe('mysql: bounded results', () => {
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).message).toMatch(/larger than 16 MB/);
   }, 60_000);
+});
+
+describe('sqlite (D1): bounded results', () => {
+  const engine = createEngine(chinook, env);
+  engines.push(engine);
+  // 3,000 rows of 1 MB each: D1 would hand all of it to the isolate unless SQLite stops early.
+  const huge = `with recursive r(n) as (select 1 union all select n + 1 from r where n < 3000)
+    select n, hex(zeroblob(500000)) as wide from r`;
+
+  it('maxRows 1 over 3 GB answers one row', async () => {
+    const result = await engine.query(huge, { maxRows: 1, readOnly: true });
+    expect(result.rows).toHaveLength(1);
+    expect(result.rows[0]![0]).toBe(1);
+    expect((result.rows[0]![1] as string).length).toBe(1_000_000);
+    expect(result.truncated).toBe(true);
+  });
+
+  it('keeps the order, the duplicate column names and a trailing comment of a bounded read', async () => {
+    const sql = 'select Name as a, ArtistId as a from Artist order by Name desc -- newest names first';
+    const all = await engine.query(sql, { readOnly: true });
+    const first = await engine.query(sql, { maxRows: 3, readOnly: true });
+    expect(first.columns.map((c) => c.name)).toEqual(['a', 'a']);
+    expect(first.rows).toEqual(all.rows.slice(0, 3));
+    expect(first.truncated).toBe(true);
+  });
+
+  it('streams an export a page at a time', async () => {
+    let rows = 0;
+    for await (const page of engine.stream(huge, { batchSize: 5 })) {
+      rows += page.rows.length;
+      if (rows >= 10) break;
+    }
+    expect(rows).toBe(10);
+  });
 });

@@ -2,6 +2,7 @@ import { createExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../../worker/app.ts';
+import { heldSlots } from '../../../worker/queries/slots.ts';
 import { api, jsonInit, TEST_ORIGIN } from '../../support/auth.ts';
 import { CHINOOK_ID, createTeam, type ErrorBody, query, sqlOk, type Team, uniqueName } from './support.ts';
 
@@ -184,12 +185,8 @@ describe('limits', () => {
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
-  const slotsHeld = async (connectionId: string) =>
-    (
-      await env.DB.prepare('select count(*) as n from query_slot where connection_id = ?')
-        .bind(connectionId)
-        .first<{ n: number }>()
-    )?.n ?? 0;
+  // Slots are counted in the isolate that runs the query, which is this one (app.request).
+  const slotsHeld = async (connectionId: string) => heldSlots(team.orgId, connectionId);
 
   it('caps concurrent queries per connection', async () => {
     const overrides = { QUERY_CONCURRENCY: '1' };
@@ -203,7 +200,7 @@ describe('limits', () => {
     expect(second.status).toBe(429);
     expect((await errorOf(second)).code).toBe('too_many_concurrent_queries');
     expect((await slow).status).toBe(200);
-    // The slot is released with the history row, after the response (waitUntil).
+    // The slot is released when the execution finishes.
     await vi.waitFor(async () => expect(await slotsHeld(team.connections.pgScratch)).toBe(0));
     expect((await call(overrides, { sql: 'select 1' }, team.connections.pgScratch)).status).toBe(200);
   });
@@ -346,4 +343,30 @@ describe('access', () => {
     });
     expect(metrics.status).toBe(404);
   }, 60_000);
+});
+
+describe('Server-Timing', () => {
+  const phases = (res: Response) =>
+    new Map(
+      (res.headers.get('server-timing') ?? '')
+        .split(',')
+        .map((entry) => /^\s*([\w-]+);dur=([\d.]+)\s*$/.exec(entry))
+        .filter((m) => m !== null)
+        .map((m) => [m[1], Number(m[2])] as const),
+    );
+
+  it('reports every phase of a query with a numeric duration', async () => {
+    const res = await query(team.viewer, team.connections.pagila, { sql: 'select 1' });
+    expect(res.status).toBe(200);
+    const timing = phases(res);
+    for (const name of ['auth', 'limits', 'metadata', 'engine', 'format', 'total']) {
+      expect(Number.isFinite(timing.get(name)), `${name} in ${res.headers.get('server-timing')}`).toBe(true);
+    }
+  });
+
+  it('is on error responses too', async () => {
+    const res = await query(team.viewer, 'no-such-connection', { sql: 'select 1' });
+    expect(res.status).toBe(404);
+    expect([...phases(res).keys()]).toEqual(expect.arrayContaining(['auth', 'total']));
+  });
 });

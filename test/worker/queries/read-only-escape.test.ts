@@ -1,7 +1,8 @@
 /**
  * The escape corpus (issue 11): every case is sent as a viewer (session), as a viewer-ceiling API
- * token and as an owner asking for `readOnly: true`, through POST /api/connections/:id/query, and
- * must be refused — and after each, the canary, the catalog and /tmp are exactly as before.
+ * token and as an owner asking for `readOnly: true`, through POST /api/connections/:id/query and
+ * through POST /api/connections/:id/export, and must be refused — and after each, the canary, the
+ * catalog and /tmp are exactly as before.
  *
  * Each run gets its own databases (`atrium_escape_<tag>` on PostgreSQL and MariaDB), so the
  * datasets and the scratch databases other tests use are never touched. The checks run in write
@@ -20,6 +21,7 @@ import {
 import {
   createTeam,
   type ErrorBody,
+  exportQuery,
   query,
   SCRATCH,
   saveConnection,
@@ -161,6 +163,30 @@ function send(caller: Caller, engine: EscapeEngine, body: object): Promise<Respo
   return query(team.owner, connections[engine], { ...body, readOnly: true });
 }
 
+/** The same case as an export, which is always read-only and takes exactly one statement's text. */
+function sendExport(
+  caller: Caller,
+  engine: EscapeEngine,
+  body: { sql?: string; statements?: { sql: string }[] },
+) {
+  const sql = body.sql ?? (body.statements ?? []).map((s) => s.sql).join(';\n');
+  const user = caller === 'viewer' ? team.viewer : caller === 'viewer-ceiling token' ? tokenUser : team.owner;
+  return exportQuery(user, connections[engine], { sql, format: 'csv' });
+}
+
+/**
+ * An export is refused when it answers an error, or when its stream fails before it ends (a
+ * database refusal found at the first fetch aborts the download rather than completing it).
+ */
+async function exportRefused(res: Response): Promise<string | null> {
+  if (res.status >= 400) return null;
+  try {
+    return `${res.status} ${await res.text()}`;
+  } catch {
+    return null;
+  }
+}
+
 const DB_CODE: Record<EscapeEngine, string> = { postgres: '25006', mysql: '1792' };
 
 function expectRefusal(c: EscapeCase, status: number, error: ErrorBody['error'] | undefined, who: string) {
@@ -205,23 +231,27 @@ describe.concurrent('escape corpus: read-only runs change nothing', () => {
     const label = (Array.isArray(c.sql) ? `[${c.sql.join(' | ')}]` : c.sql).replace(/\s+/g, ' ');
     it(`${c.engine} #${index} (${c.refusal}): ${label.slice(0, 90)}`, { timeout: 60_000 }, async () => {
       const { body, file } = renderEscape(c, run, index);
-      const { responses, errors, before, after, written } = await serially(c.engine, async () => {
+      const { responses, errors, exported, before, after, written } = await serially(c.engine, async () => {
         // The three callers at once: each is refused on its own, and none may change anything.
         const responses = await Promise.all(CALLERS.map((caller) => send(caller, c.engine, body)));
         const errors = await Promise.all(
           responses.map(async (r) => (r.ok ? undefined : (await r.json<ErrorBody>()).error)),
         );
+        const exported = await Promise.all(
+          CALLERS.map(async (caller) => exportRefused(await sendExport(caller, c.engine, body))),
+        );
         const [after, written] = await Promise.all([catalog(c.engine), files(file.slice('/tmp/'.length))]);
         const before = baseline[c.engine];
         // One escape must not fail every later case.
         baseline[c.engine] = after;
-        return { responses, errors, before, after, written };
+        return { responses, errors, exported, before, after, written };
       });
       expect(after, 'canary and catalog after the case').toEqual(before);
       expect(written, 'files the case wrote under /tmp').toBe('');
       responses.forEach((r, i) => {
         expectRefusal(c, r.status, errors[i], CALLERS[i]!);
       });
+      expect(exported, 'exports that completed (status and body)').toEqual([null, null, null]);
     });
   }
 

@@ -74,6 +74,14 @@ export function query(user: TestUser, connectionId: string, body: object): Promi
   );
 }
 
+/** POST /api/connections/:id/export: streams one read-only statement as a file. */
+export function exportQuery(user: TestUser, connectionId: string, body: object): Promise<Response> {
+  return api(
+    `/api/connections/${encodeURIComponent(connectionId)}/export`,
+    jsonInit('POST', body, user.bearerHeaders),
+  );
+}
+
 /** Runs SQL that must succeed and returns its results. */
 export async function sqlOk(user: TestUser, connectionId: string, body: object): Promise<QueryBody> {
   const res = await query(user, connectionId, body);

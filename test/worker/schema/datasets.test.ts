@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/introspection.ts';
+import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import type { TestUser } from '../../support/auth.ts';
 import { CHINOOK_ID, createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
 

@@ -1,14 +1,15 @@
 /**
  * DDL export round trip: Pagila's and Sakila's DDL, exported through the API, run into a
- * fresh empty database of the same engine, which then syncs to the same structure:
- * tables, columns, keys, indexes, domains, sequences and views (less the Pagila views that
- * call Pagila's own `group_concat` aggregate, which the export skips with a note).
+ * fresh empty database of the same engine, which then syncs to the same structure —
+ * tables, columns, keys, indexes, domains, sequences and views — and holds as many
+ * routines, triggers and foreign keys in its catalog as the original.
  */
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
-import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/introspection.ts';
+import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
+import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, type TestUser } from '../../support/auth.ts';
 import { createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
 
@@ -26,12 +27,31 @@ async function exportDdl(connectionId: string): Promise<string> {
 const snapshotOf = (connectionId: string) =>
   getJson<SchemaSnapshot>(owner, path(connectionId, '/schema/export?format=json'));
 
-/** The export puts one statement per `;` + newline; comment lines are not statements. */
-const statements = (ddl: string) =>
-  ddl
-    .split(/;\n/)
-    .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, '').trim())
-    .filter(Boolean);
+/** Split as psql and the mysql client would: dollar quotes, `DELIMITER ;;` blocks, comments. */
+const statements = (ddl: string, engine: 'postgres' | 'mysql') =>
+  splitStatements(ddl, engine).map((s) => s.sql);
+
+/** One row of numbers from the database itself, as plain numbers. */
+async function counts(engine: Engine, text: string): Promise<Record<string, number>> {
+  const result = await engine.query(text);
+  return Object.fromEntries(result.columns.map((c, i) => [c.name, Number(result.rows[0]?.[i])]));
+}
+
+const PG_COUNTS = `select
+  (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('r', 'p')) as tables,
+  (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'public' and c.relkind in ('v', 'm')) as views,
+  (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public') as routines,
+  (select count(*) from pg_trigger where not tgisinternal) as triggers,
+  (select count(*) from pg_constraint where contype = 'f' and conparentid = 0) as fks`;
+
+const MY_COUNTS = `select
+  (select count(*) from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE') as tables,
+  (select count(*) from information_schema.views where table_schema = database()) as views,
+  (select count(*) from information_schema.routines where routine_schema = database()) as routines,
+  (select count(*) from information_schema.triggers where trigger_schema = database()) as triggers,
+  (select count(*) from information_schema.referential_constraints where constraint_schema = database()) as fks`;
 
 const database = () => `atrium_ddl_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
 const ofKind = (s: SchemaSnapshot, ...kinds: TableInfo['kind'][]) =>
@@ -53,6 +73,7 @@ describe('PostgreSQL: Pagila DDL into an empty database', () => {
   let source: SchemaSnapshot;
   let copy: SchemaSnapshot;
   let ddl: string;
+  let catalog: { source: Record<string, number>; copy: Record<string, number> };
 
   beforeAll(async () => {
     admin = createEngine({ ...PAGILA, engine: 'postgres', password: null } as never, env);
@@ -66,25 +87,38 @@ describe('PostgreSQL: Pagila DDL into an empty database', () => {
       env,
     );
     try {
-      await target.script(statements(ddl).map((sql) => ({ sql })));
+      await target.script(statements(ddl, 'postgres').map((sql) => ({ sql })));
+      catalog = { source: await counts(admin, PG_COUNTS), copy: await counts(target, PG_COUNTS) };
     } finally {
       await target.close();
     }
     const copyId = await saveConnection(owner, 'Pagila copy', { ...PAGILA, database: name });
     await sync(owner, copyId);
     copy = await snapshotOf(copyId);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await admin.query(`drop database if exists "${name}" with (force)`);
     await admin.close();
   });
 
-  it('skips exactly the views that call group_concat, and says why', () => {
-    const skipped = [...ddl.matchAll(/^-- Skipped (?:materialized )?view "public"\."([^"]+)": (.*)$/gm)];
-    expect(skipped.map((m) => m[1])).toEqual(['actor_info', 'film_list', 'nicer_but_slower_film_list']);
-    for (const m of skipped) expect(m[2]).toContain('public.group_concat(text)');
-    expect(ddl).toContain('-- Not exported: functions, procedures, aggregates, triggers');
+  it('re-creates every routine, trigger, table, view and foreign key', () => {
+    expect(catalog.source).toEqual({ tables: 22, views: 8, routines: 10, triggers: 15, fks: 36 });
+    expect(catalog.copy).toEqual(catalog.source);
+    expect(ddl).not.toContain('-- Skipped');
+    expect(ddl).toContain(
+      'CREATE AGGREGATE public.group_concat(text) (SFUNC = public._group_concat, STYPE = text);',
+    );
+  });
+
+  it('creates functions before the views that call them, and triggers after their tables', () => {
+    const at = (text: string) => ddl.indexOf(text);
+    expect(at('FUNCTION public._group_concat')).toBeGreaterThan(-1);
+    expect(at('FUNCTION public._group_concat')).toBeLessThan(at('CREATE AGGREGATE'));
+    expect(at('CREATE AGGREGATE')).toBeLessThan(at('CREATE VIEW "public"."actor_info"'));
+    // rewards_report returns SETOF customer, so it needs the table first.
+    expect(at('CREATE TABLE "public"."customer"')).toBeLessThan(at('FUNCTION public.rewards_report'));
+    expect(at('CREATE TABLE "public"."actor"')).toBeLessThan(at('CREATE TRIGGER last_updated'));
   });
 
   it('re-creates domains and sequences', () => {
@@ -105,17 +139,19 @@ describe('PostgreSQL: Pagila DDL into an empty database', () => {
     expect(structure(tables(copy))).toEqual(structure(tables(source)));
   });
 
-  it('re-creates the views that call no Pagila function', () => {
-    const kept = (s: SchemaSnapshot) =>
-      ofKind(s, 'view', 'materialized_view').filter((v) => !v.dependsOn?.functions.length);
+  it('re-creates every view, those that call Pagila functions included', () => {
     expect(ofKind(copy, 'view', 'materialized_view').map((v) => v.name)).toEqual([
+      'actor_info',
       'customer_list',
+      'film_list',
+      'nicer_but_slower_film_list',
       'rental_by_category',
       'sales_by_film_category',
       'sales_by_store',
       'staff_list',
     ]);
-    expect(structure(ofKind(copy, 'view', 'materialized_view'))).toEqual(structure(kept(source)));
+    const views = (s: SchemaSnapshot) => structure(ofKind(s, 'view', 'materialized_view'));
+    expect(views(copy)).toEqual(views(source));
   });
 });
 
@@ -125,6 +161,7 @@ describe('MariaDB: Sakila DDL into an empty database', () => {
   let source: SchemaSnapshot;
   let copy: SchemaSnapshot;
   let ddl: string;
+  let catalog: { source: Record<string, number>; copy: Record<string, number> };
 
   beforeAll(async () => {
     admin = createEngine({ ...SAKILA, engine: 'mysql', password: null } as never, env);
@@ -135,14 +172,15 @@ describe('MariaDB: Sakila DDL into an empty database', () => {
     await admin.query(`create database \`${name}\``);
     const target = createEngine({ ...SAKILA, engine: 'mysql', password: null, database: name } as never, env);
     try {
-      for (const sql of statements(ddl)) await target.query(sql);
+      for (const sql of statements(ddl, 'mysql')) await target.query(sql);
+      catalog = { source: await counts(admin, MY_COUNTS), copy: await counts(target, MY_COUNTS) };
     } finally {
       await target.close();
     }
     const copyId = await saveConnection(owner, 'Sakila copy', { ...SAKILA, database: name });
     await sync(owner, copyId);
     copy = await snapshotOf(copyId);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await admin.query(`drop database if exists \`${name}\``);
@@ -152,7 +190,13 @@ describe('MariaDB: Sakila DDL into an empty database', () => {
   it('names no source database inside view bodies', () => {
     expect(ddl).toContain('CREATE VIEW `actor_info` AS');
     expect(ddl).not.toContain('`sakila`.');
-    expect(ddl).toContain('-- Not exported: functions, procedures, triggers and events.');
+    expect(ddl).not.toContain('DEFINER=');
+  });
+
+  it('re-creates every routine, trigger, table, view and foreign key', () => {
+    expect(catalog.source).toEqual({ tables: 16, views: 7, routines: 6, triggers: 6, fks: 22 });
+    expect(catalog.copy).toEqual(catalog.source);
+    expect(ddl).toMatch(/DELIMITER ;;\nCREATE FUNCTION `get_customer_balance`/);
   });
 
   it('re-creates all 16 tables and 7 views with their columns and keys', () => {

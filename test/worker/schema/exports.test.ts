@@ -6,7 +6,8 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
-import type { SchemaSnapshot } from '../../../worker/engines/introspection.ts';
+import type { SchemaSnapshot } from '../../../worker/engines/schema-model.ts';
+import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, type TestUser } from '../../support/auth.ts';
 import { CHINOOK_ID, createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
 
@@ -94,6 +95,7 @@ describe('MySQL DDL', () => {
     await engine.close();
   });
 
+  // Replays all of Sakila (routines and triggers included) and syncs twice: longer than one request.
   it('re-creates Sakila tables, keys and indexes in an empty database', async () => {
     const sakila = await saveConnection(owner, 'Sakila', SAKILA);
     await sync(owner, sakila);
@@ -103,12 +105,9 @@ describe('MySQL DDL', () => {
     const copy = await saveConnection(owner, 'Sakila copy', { ...SAKILA, database });
     const target = createEngine({ ...SAKILA, engine: 'mysql', password: null, database } as never, env);
     try {
-      const statements = text
-        .split(/;\n/)
-        .map((s) => s.replace(/^(--[^\n]*\n|\s)+/, '').trim())
-        // Views go in too (their bodies no longer name `sakila`); ddl-replay.test.ts compares them.
-        .filter(Boolean);
-      for (const sql of statements) await target.query(sql);
+      // Split as the mysql client would (routines and triggers sit in `DELIMITER ;;` blocks).
+      // Views go in too (their bodies no longer name `sakila`); ddl-replay.test.ts compares them.
+      for (const { sql } of splitStatements(text, 'mysql')) await target.query(sql);
     } finally {
       await target.close();
     }
@@ -127,5 +126,5 @@ describe('MySQL DDL', () => {
           })),
         }));
     expect(tables(after, database)).toEqual(tables(before, 'sakila'));
-  });
+  }, 30_000);
 });

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
-import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/introspection.ts';
+import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { api, type TestUser } from '../../support/auth.ts';
 import {
   CHINOOK_ID,

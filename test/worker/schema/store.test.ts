@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/introspection.ts';
+import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { structureHash } from '../../../worker/schema/diff.ts';
 import { readHead } from '../../../worker/schema/head.ts';
 import { deleteSnapshot } from '../../../worker/schema/snapshot-drop.ts';

@@ -250,6 +250,7 @@ export default function DataGrid(props: {
       <Show when={page()}>
         {(p) => (
           <ResultsGrid
+            label={`Rows of ${props.table}`}
             columns={p().columns}
             rows={p().rows}
             headerMark={(i) =>

@@ -118,7 +118,15 @@ export default function ErdView(props: { erd: Erd; onOpenTable: (schema: string,
           {Math.round(view().k * 100)}%
         </span>
       </div>
-      <svg ref={svg} class="erd-canvas" onWheel={onWheel} onPointerDown={onPointerDown} role="img">
+      {/* biome-ignore lint/a11y/useSemanticElements: a group of focusable tables, which role="img" would hide; <fieldset> cannot hold SVG */}
+      <svg
+        ref={svg}
+        class="erd-canvas"
+        onWheel={onWheel}
+        onPointerDown={onPointerDown}
+        role="group"
+        aria-label="Entity-relationship diagram"
+      >
         <title>Entity-relationship diagram</title>
         <defs>
           <marker

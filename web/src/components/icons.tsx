@@ -18,6 +18,8 @@ const paths = {
   bolt: 'M13 2L3 14h9l-1 8 10-12h-9z',
   edit: 'M4 20h4L19 9l-4-4L4 16zM14 6l4 4',
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  close: 'M6 6l12 12M18 6L6 18',
 } as const;
 
 export type IconName = keyof typeof paths;

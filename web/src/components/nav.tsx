@@ -14,7 +14,7 @@ const items: { href: string; label: string; icon: IconName; end?: boolean }[] = 
 
 export function Nav() {
   return (
-    <nav class="sidebar" aria-label="Main">
+    <nav class="sidebar" id="main-nav" aria-label="Main">
       <For each={items}>
         {(item) => (
           <A href={item.href} end={item.end ?? false} activeClass="active" inactiveClass="">

@@ -1,5 +1,5 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
-import { createComputed, createMemo, createSignal, For, type JSX, on, Show } from 'solid-js';
+import { createComputed, createMemo, createSignal, createUniqueId, For, type JSX, on, Show } from 'solid-js';
 import type { ResultColumn } from '../stores/query-runner.ts';
 import { cellText, copyText, guessWidth } from './cell-value.ts';
 
@@ -19,6 +19,8 @@ export interface ResultsGridProps {
   onHeaderClick?: (columnIndex: number) => void;
   headerMark?: (columnIndex: number) => string;
   onCellDoubleClick?: (rowIndex: number, columnIndex: number) => void;
+  /** The grid's accessible name; "Results" unless given. */
+  label?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export default function ResultsGrid(props: ResultsGridProps) {
   const [widths, setWidths] = createSignal<number[]>([]);
   const [selected, setSelected] = createSignal<[number, number] | null>(null);
   const [copied, setCopied] = createSignal(false);
+  const gridId = createUniqueId();
 
   // Widths reset when the column set changes (a new result), not on every row change.
   const columnKey = createMemo(() => props.columns.map((c) => c.name).join('\u0000'));
@@ -109,7 +112,14 @@ export default function ResultsGrid(props: ResultsGridProps) {
       return;
     }
     const at = selected();
-    if (!at) return;
+    if (!at) {
+      // The first arrow key on a focused grid selects its first cell, so the keyboard alone can start.
+      if (event.key.startsWith('Arrow') && props.rows.length > 0 && props.columns.length > 0) {
+        event.preventDefault();
+        select(0, 0);
+      }
+      return;
+    }
     const moves: Record<string, [number, number]> = {
       ArrowUp: [-1, 0],
       ArrowDown: [1, 0],
@@ -147,26 +157,46 @@ export default function ResultsGrid(props: ResultsGridProps) {
     if (handle) startResize(Number(handle.dataset.resize), event, handle);
   }
 
+  const cellId = (row: number, col: number) => `${gridId}-${row}-${col}`;
+  const active = () => {
+    const at = selected();
+    return at ? cellId(at[0], at[1]) : undefined;
+  };
+
+  // The ARIA grid pattern with aria-activedescendant: focus stays on the grid and the selected
+  // cell is announced, so cells need no tab stop of their own. Virtualized rows are absolutely
+  // positioned, which <table> layout forbids, hence divs with roles.
+  // biome-ignore-start lint/a11y/useSemanticElements: see above
+  // biome-ignore-start lint/a11y/useFocusableInteractive: see above
   return (
     <div class="results-grid">
-      {/* biome-ignore lint/a11y/useSemanticElements: virtualized rows are absolutely positioned, which <table> layout forbids */}
       <div
         class="grid-scroll"
         ref={scroller}
         role="grid"
         tabIndex={0}
-        aria-rowcount={props.rows.length}
+        aria-rowcount={props.rows.length + 1}
+        aria-colcount={props.columns.length + 1}
+        aria-label={props.label ?? 'Results'}
+        aria-activedescendant={active()}
         onKeyDown={onKeyDown}
         onClick={onClick}
         onDblClick={onDblClick}
         onPointerDown={onPointerDown}
         data-testid="results-grid"
       >
-        <div class="grid-header" style={{ 'grid-template-columns': template(), width: `${totalWidth()}px` }}>
-          <div class="grid-cell grid-rownum">#</div>
+        <div
+          class="grid-header"
+          role="row"
+          aria-rowindex={1}
+          style={{ 'grid-template-columns': template(), width: `${totalWidth()}px` }}
+        >
+          <div class="grid-cell grid-rownum" role="columnheader">
+            #
+          </div>
           <For each={props.columns}>
             {(column, i) => (
-              <div class="grid-cell grid-head" title={`${column.name} (${column.type})`}>
+              <div class="grid-cell grid-head" role="columnheader" title={`${column.name} (${column.type})`}>
                 <button
                   type="button"
                   class="grid-head-button"
@@ -186,19 +216,24 @@ export default function ResultsGrid(props: ResultsGridProps) {
         </div>
         <div
           class="grid-body"
+          role="rowgroup"
           style={{ height: `${virtualizer.getTotalSize()}px`, width: `${totalWidth()}px` }}
         >
           <For each={virtualizer.getVirtualItems()}>
             {(item) => (
               <div
                 class={`grid-row ${props.rowClass?.(item.index) ?? ''}`}
+                role="row"
+                aria-rowindex={item.index + 2}
                 style={{
                   'grid-template-columns': template(),
                   transform: `translateY(${item.start}px)`,
                   height: `${ROW_HEIGHT}px`,
                 }}
               >
-                <div class="grid-cell grid-rownum">{item.index + 1}</div>
+                <div class="grid-cell grid-rownum" role="rowheader">
+                  {item.index + 1}
+                </div>
                 <For each={props.columns}>
                   {(_, col) => {
                     const value = () => props.rows[item.index]?.[col()];
@@ -210,6 +245,9 @@ export default function ResultsGrid(props: ResultsGridProps) {
                       <div
                         class="grid-cell"
                         classList={{ selected: isSelected() }}
+                        role="gridcell"
+                        id={cellId(item.index, col())}
+                        aria-selected={isSelected()}
                         data-cell=""
                         data-row={item.index}
                         data-col={col()}
@@ -245,6 +283,8 @@ export default function ResultsGrid(props: ResultsGridProps) {
       </div>
     </div>
   );
+  // biome-ignore-end lint/a11y/useFocusableInteractive: see above
+  // biome-ignore-end lint/a11y/useSemanticElements: see above
 }
 
 export function CellValue(props: { value: unknown }) {

@@ -1,9 +1,18 @@
-import { MySQL, PostgreSQL, type SQLDialect, SQLite, type SQLNamespace, sql } from '@codemirror/lang-sql';
+import {
+  MySQL,
+  PostgreSQL,
+  type SQLDialect,
+  SQLite,
+  type SQLNamespace,
+  StandardSQL,
+  sql,
+} from '@codemirror/lang-sql';
 import { Compartment, EditorState, type Extension, Prec } from '@codemirror/state';
 import { keymap } from '@codemirror/view';
 import { basicSetup, EditorView } from 'codemirror';
 import { createEffect, on, onCleanup, onMount } from 'solid-js';
 import type { EngineName } from '../api/types.ts';
+import { themedEditor } from './sql-highlight.ts';
 
 const DIALECTS: Record<EngineName, SQLDialect> = { postgres: PostgreSQL, mysql: MySQL, sqlite: SQLite };
 
@@ -20,7 +29,8 @@ export interface SqlEditorHandle {
 }
 
 export interface SqlEditorProps {
-  engine: EngineName;
+  /** The connection's engine; standard SQL until one is known. */
+  engine?: EngineName | undefined;
   /** Tables and columns from the synced schema, in lang-sql's namespace shape. */
   schema?: SQLNamespace | undefined;
   defaultSchema?: string | undefined;
@@ -38,7 +48,7 @@ export interface SqlEditorProps {
 
 function languageFor(props: SqlEditorProps): Extension {
   return sql({
-    dialect: DIALECTS[props.engine],
+    dialect: props.engine ? DIALECTS[props.engine] : StandardSQL,
     schema: props.schema ?? {},
     defaultSchema: props.defaultSchema,
     upperCaseKeywords: true,
@@ -53,6 +63,7 @@ export default function SqlEditor(props: SqlEditorProps) {
   onMount(() => {
     const selectionText = (state: EditorState) =>
       state.selection.ranges.map((r) => state.sliceDoc(r.from, r.to)).join('\n');
+    let handle: SqlEditorHandle | undefined;
     const runKeys = Prec.highest(
       keymap.of([
         {
@@ -60,6 +71,13 @@ export default function SqlEditor(props: SqlEditorProps) {
           run: (view) => {
             const picked = selectionText(view.state);
             props.onRun?.(picked.trim() ? picked : view.state.doc.toString());
+            return true;
+          },
+        },
+        {
+          key: 'Shift-Alt-f',
+          run: () => {
+            void handle?.format();
             return true;
           },
         },
@@ -79,6 +97,7 @@ export default function SqlEditor(props: SqlEditorProps) {
         extensions: [
           runKeys,
           basicSetup,
+          themedEditor,
           language.of(languageFor(props)),
           readOnly.of(EditorState.readOnly.of(props.readOnly ?? false)),
           EditorView.updateListener.of((update) => {
@@ -105,7 +124,7 @@ export default function SqlEditor(props: SqlEditorProps) {
       ),
     );
 
-    props.ref?.({
+    handle = {
       view,
       text: () => view.state.doc.toString(),
       selection: () => selectionText(view.state),
@@ -125,7 +144,8 @@ export default function SqlEditor(props: SqlEditorProps) {
         view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
       },
       focus: () => view.focus(),
-    });
+    };
+    props.ref?.(handle);
     onCleanup(() => view.destroy());
   });
 

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../../../worker/engines/capabilities.ts';
 import type { ConnectionTestInput } from '../api/connections.ts';
 import type { Connection, ConnectionInput, ConnectionUpdate, EngineName, SslMode } from '../api/types.ts';
 
@@ -10,6 +11,12 @@ export const DEFAULT_PORT: Record<EngineName, number | undefined> = {
   sqlite: undefined,
 };
 export const SSL_MODES: SslMode[] = ['disable', 'require', 'verify-full'];
+/** The connection-string placeholder for each engine the form creates. */
+export const CONNECTION_STRING_EXAMPLE: Record<EngineName, string> = {
+  postgres: 'postgres://user:password@host:5432/database?sslmode=require',
+  mysql: 'mysql://user:password@host:3306/database',
+  sqlite: '',
+};
 /** SQLite connections are D1 databases bound in wrangler.toml, listed as built-ins; not created here. */
 export const FORM_ENGINES: EngineName[] = ['postgres', 'mysql'];
 
@@ -78,7 +85,7 @@ export function fromConnection(c: Connection): FormState {
 /** The typed read-only login, when there is one to send (a test needs its password too). */
 function typedReadOnlyLogin(f: FormState) {
   const user = f.readOnlyUser.trim();
-  if (!user || f.engine === 'sqlite') return undefined;
+  if (!user || !capabilitiesOf(f.engine).logins) return undefined;
   return f.readOnlyPassword ? { user, password: f.readOnlyPassword } : { user };
 }
 

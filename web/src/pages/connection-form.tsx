@@ -1,6 +1,7 @@
 import { A, useNavigate } from '@solidjs/router';
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js';
 import { createStore } from 'solid-js/store';
+import { capabilitiesOf } from '../../../worker/engines/capabilities.ts';
 import { ApiError, describeError } from '../api/client.ts';
 import { connections as connectionsApi } from '../api/connections.ts';
 import type { EngineName } from '../api/types.ts';
@@ -11,6 +12,7 @@ import { useStore } from '../stores/index.tsx';
 import {
   blank,
   COLORS,
+  CONNECTION_STRING_EXAMPLE,
   DEFAULT_PORT,
   FORM_ENGINES,
   type FormState,
@@ -235,11 +237,7 @@ export default function ConnectionFormPage() {
                   class="mono"
                   autocomplete="off"
                   spellcheck={false}
-                  placeholder={
-                    form.engine === 'postgres'
-                      ? 'postgres://user:password@host:5432/database?sslmode=require'
-                      : 'mysql://user:password@host:3306/database'
-                  }
+                  placeholder={CONNECTION_STRING_EXAMPLE[form.engine]}
                   required={!editing()}
                   value={form.connectionString}
                   onInput={set('connectionString')}
@@ -308,7 +306,7 @@ export default function ConnectionFormPage() {
             </Match>
           </Switch>
 
-          <Show when={form.engine !== 'sqlite'}>
+          <Show when={capabilitiesOf(form.engine).logins}>
             <ReadOnlyLoginFields form={form} set={set} passwordRequired={readOnlyPasswordRequired()} />
           </Show>
 

@@ -162,7 +162,7 @@ function DocumentRoomView(props: {
       </Show>
       <div class="document-layout">
         <SqlEditor
-          engine={connection()?.engine ?? 'postgres'}
+          engine={connection()?.engine}
           schema={completion.namespace()}
           defaultSchema={completion.defaultSchema()}
           readOnly={room.readOnly()}
@@ -270,7 +270,7 @@ function Presence(props: { room: DocumentRoom }) {
     <ul class="presence" aria-label="People here" data-testid="presence">
       <For each={props.room.people()}>
         {(p) => (
-          <li class="avatar" style={{ background: p.color }} title={p.self ? `${p.name} (you)` : p.name}>
+          <li class="avatar" style={{ '--person': p.color }} title={p.self ? `${p.name} (you)` : p.name}>
             {initials(p.name)}
           </li>
         )}

@@ -1,19 +1,19 @@
 import { useNavigate } from '@solidjs/router';
-import { createEffect, createMemo, createSignal, Show } from 'solid-js';
-import type { EngineName } from '../api/types.ts';
+import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
 import ConnectionPicker from '../components/connection-picker.tsx';
 import ExportButtons from '../components/export-button.tsx';
 import { HistoryPanel, SavedQueriesPanel } from '../components/query-side-panels.tsx';
 import ResultsPanel from '../components/results-panel.tsx';
 import SqlEditor, { type SqlEditorHandle } from '../components/sql-editor.tsx';
 import '../components/data-pages.css';
+import { onOpenSql, QUERY_DRAFT_KEY } from '../lib/open-sql.ts';
 import { path, useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 import { exampleQuery, pickConnection, readLastPlace, rememberPlace } from '../stores/last-place.ts';
 import { createQueryRunner } from '../stores/query-runner.ts';
 import { createCompletionSchema } from '../stores/schema.ts';
 
-const DRAFT_KEY = 'atrium.query.draft';
+const DRAFT_KEY = QUERY_DRAFT_KEY;
 
 export default function QueryPage() {
   const params = useRouteParams<{ connectionId?: string }>();
@@ -26,11 +26,12 @@ export default function QueryPage() {
   const [historyKey, setHistoryKey] = createSignal(0);
   const [lastSql, setLastSql] = createSignal<string | null>(null);
   let editor: SqlEditorHandle | undefined;
+  // A saved query chosen in the command palette while this page is open.
+  onCleanup(onOpenSql((sql) => editor?.setText(sql)));
 
   const connection = createMemo(() =>
     params.connectionId ? store.connections.byId(params.connectionId) : undefined,
   );
-  const engine = (): EngineName => connection()?.engine ?? 'postgres';
   const userId = () => store.session.me()?.user.id;
   const orgId = () => store.session.activeOrg()?.id;
 
@@ -145,7 +146,7 @@ export default function QueryPage() {
               />
             </div>
             <SqlEditor
-              engine={engine()}
+              engine={connection()?.engine}
               schema={completion.namespace()}
               defaultSchema={completion.defaultSchema()}
               initialText={localStorage.getItem(DRAFT_KEY) ?? exampleQuery(connection())}

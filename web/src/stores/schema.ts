@@ -5,7 +5,7 @@ import type {
   ForeignKeyInfo,
   IndexInfo,
   TableInfo,
-} from '../../../worker/engines/introspection.ts';
+} from '../../../worker/engines/schema-model.ts';
 import { api } from '../api/client.ts';
 import { path } from '../lib/paths.ts';
 import { createLoader } from './loader.ts';

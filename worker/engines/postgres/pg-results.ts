@@ -4,8 +4,8 @@
  * OIDs are named.
  */
 import type { FieldDef } from '@neondatabase/serverless';
-import type { ColumnMeta, StatementResult } from './engine.ts';
-import { type PgTypeInfo, pgParser, pgTypeName, pgUserArray } from './values.ts';
+import type { ColumnMeta, StatementResult } from '../engine.ts';
+import { type PgTypeInfo, pgParser, pgTypeName, pgUserArray } from './postgres-values.ts';
 
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 /** Our parsers for every type, in place of the driver's (which make Dates and lose precision). */

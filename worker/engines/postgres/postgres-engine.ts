@@ -1,30 +1,17 @@
 /**
- * PostgreSQL through @neondatabase/serverless. Two transports, chosen per call:
- * - `neon()` over HTTP for one-shot statements and `test()`: one fetch per call, nothing to close.
- *   Each statement goes as a batch (one transaction; Neon runs each query of it through the
- *   extended protocol, so one command per query) so `statement_timeout` and READ ONLY are
- *   enforced by the server: `set_config('statement_timeout', …, true)`, then the SQL — a row
- *   query as `DECLARE … CURSOR` + `FETCH maxRows+1`, so the server computes no more rows than
- *   are returned. The body is read with a byte cap (result-limits.ts).
- * - `Client` over WebSocket for scripts (BEGIN … COMMIT on one session) and streaming
- *   (DECLARE CURSOR + FETCH batches, so memory stays flat). Every user statement goes through
- *   the extended protocol with a portal row limit (pg-portal.ts). In a read-only script the
- *   session is checked after each statement: still inside the transaction (ReadyForQuery 'T')
- *   and still read-only, so a COMMIT that reached the server cannot be followed by writes.
- * Locally (env.LOCAL_ENDPOINTS) both transports go to dev/endpoints instead of Neon's proxy.
+ * PostgreSQL as a dialect over any transport (pg-transport.ts; today Neon's, see neon.ts):
+ * - one-shot statements and `test()` go through the transport's one-round-trip calls. Each
+ *   statement runs in one transaction so `statement_timeout` and READ ONLY are enforced by the
+ *   server: `set_config('statement_timeout', …, true)`, then the SQL — a row query as
+ *   `DECLARE … CURSOR` + `FETCH maxRows+1`, so the server computes no more rows than are returned.
+ * - scripts (BEGIN … COMMIT on one session) and streaming (DECLARE CURSOR + FETCH batches, so
+ *   memory stays flat) go through a session. Every user statement goes through the extended
+ *   protocol with a portal row limit (pg-portal.ts). In a read-only script the session is checked
+ *   after each statement: still inside the transaction (ReadyForQuery 'T') and still read-only,
+ *   so a COMMIT that reached the server cannot be followed by writes.
  */
-import { Client, neon, neonConfig } from '@neondatabase/serverless';
+import { CLIENT_GRACE_MS, CONNECT_TIMEOUT_MS, timeoutOf, withDeadline } from '../config.ts';
 import {
-  CLIENT_GRACE_MS,
-  type EngineConfig,
-  type LocalEndpoints,
-  type Target,
-  targetOf,
-  timeoutOf,
-  withDeadline,
-} from './config.ts';
-import {
-  type Capabilities,
   type ColumnMeta,
   type Engine,
   EngineError,
@@ -33,35 +20,23 @@ import {
   type Statement,
   type StatementResult,
   type TestResult,
-} from './engine.ts';
-import { fromPgError } from './errors.ts';
+} from '../engine.ts';
+import { describeInformationSchemaTable } from '../information-schema-table.ts';
+import { bodyCapOf, isRowQuery, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
+import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
 import { BoundedStatement, type PortalResult, readOnlyViolation as violation } from './pg-portal.ts';
-import { columnsOf, parseUserArrays, type RawResult, toResult, types } from './pg-results.ts';
-import { postgresPrivileges } from './privileges.ts';
-import {
-  bodyCapOf,
-  fetchCapped,
-  isRowQuery,
-  isTooLarge,
-  maxBytesOf,
-  tooLargeError,
-} from './result-limits.ts';
-import { isBuiltinPgType, PG_TYPE_LOOKUP, type PgTypeInfo, pgParser, toPgParam } from './values.ts';
+import { columnsOf, parseUserArrays, type RawResult, toResult } from './pg-results.ts';
+import type { PgSession, PgTransport } from './pg-transport.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { fromPgError } from './postgres-errors.ts';
+import { introspectPostgres } from './postgres-introspector.ts';
+import { postgresPrivileges } from './postgres-privileges.ts';
+import { isBuiltinPgType, PG_TYPE_LOOKUP, type PgTypeInfo, pgParser, toPgParam } from './postgres-values.ts';
 
-const CONNECT_TIMEOUT_MS = 10_000;
-/** Row queries over HTTP run as this cursor, so FETCH bounds what the server computes. */
+/** One-shot row queries run as this cursor, so FETCH bounds what the server computes. */
 const CURSOR = 'DECLARE atrium_q NO SCROLL CURSOR FOR ';
 /** DECLARE refuses data-modifying WITH (0A000) and non-SELECT forms (42601): run those as written. */
 const NOT_A_CURSOR = new Set(['0A000', '42601']);
-
-/**
- * neon() reads its fetch from a global; this one caps the body when the call asked for it
- * (`fetchOptions.atriumMaxBytes`) and is plain fetch otherwise.
- */
-function neonFetch(input: string, init: RequestInit & { atriumMaxBytes?: number } = {}): Promise<Response> {
-  const { atriumMaxBytes, ...rest } = init;
-  return atriumMaxBytes ? fetchCapped(input, rest, atriumMaxBytes) : fetch(input, rest);
-}
 
 /**
  * User-type OIDs are fixed for a database's lifetime (a dropped and recreated enum gets a new OID),
@@ -70,43 +45,26 @@ function neonFetch(input: string, init: RequestInit & { atriumMaxBytes?: number 
  */
 const userTypes = new Map<string, Map<number, PgTypeInfo>>();
 
-function connectionString(t: Target): string {
-  if (!t.user) throw new EngineError('invalid_config', 'PostgreSQL needs a user name');
-  const auth = `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}`;
-  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
-  const url = new URL(`postgresql://${auth}@${host}${t.port ? `:${t.port}` : ''}/`);
-  url.pathname = `/${encodeURIComponent(t.database ?? 'postgres')}`;
-  if (t.sslMode) url.searchParams.set('sslmode', t.sslMode);
-  return url.toString();
+/** What the engine needs besides its transport: the secrets to scrub and the cache key for type names. */
+export interface PostgresTarget {
+  /** Identifies the database for the per-isolate cache of user-type names. */
+  connectionString: string;
+  secrets: string[];
 }
 
 export class PostgresEngine implements Engine {
   readonly name = 'postgres' as const;
-  readonly capabilities: Capabilities = {
-    transactions: true,
-    schemas: true,
-    materializedViews: true,
-    enums: true,
-    cursorStreaming: true,
-  };
+  readonly dialect = postgresDialect;
+  readonly capabilities = postgresDialect.capabilities;
   readonly #connectionString: string;
   readonly #secrets: string[];
-  readonly #local: LocalEndpoints | undefined;
-  readonly #clients = new Set<Client>();
-  /** Transaction status of each session's last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' failed). */
-  readonly #status = new WeakMap<Client, string>();
+  readonly #transport: PgTransport;
+  readonly #sessions = new Set<PgSession>();
 
-  constructor(config: EngineConfig, local: LocalEndpoints | undefined) {
-    const target = targetOf(config, ['postgres', 'postgresql']);
-    this.#connectionString = connectionString(target);
-    this.#secrets = [target.password, config.connectionString, this.#connectionString].filter(
-      (s): s is string => !!s,
-    );
-    this.#local = local;
-    // fetchEndpoint is global-only in the driver; it is constant per isolate (a dev var), so
-    // setting it here is idempotent. Production never sets LOCAL_ENDPOINTS and keeps Neon's.
-    if (local) neonConfig.fetchEndpoint = local.neonHttp;
-    neonConfig.fetchFunction = neonFetch;
+  constructor(target: PostgresTarget, transport: PgTransport) {
+    this.#connectionString = target.connectionString;
+    this.#secrets = target.secrets;
+    this.#transport = transport;
   }
 
   #fail = (err: unknown): never => {
@@ -130,12 +88,12 @@ export class PostgresEngine implements Engine {
     }
     if (unknown.size === 0) return known ?? new Map();
     try {
-      const sql = this.#http(CONNECT_TIMEOUT_MS, signal);
-      const found = (await withDeadline(
-        sql.query(PG_TYPE_LOOKUP, [[...unknown]], { types }),
+      const call = this.#transport.oneShot({ timeoutMs: CONNECT_TIMEOUT_MS, signal });
+      const found = await withDeadline(
+        call.query(PG_TYPE_LOOKUP, [[...unknown]]),
         CONNECT_TIMEOUT_MS + CLIENT_GRACE_MS,
         { signal },
-      )) as unknown as RawResult;
+      );
       if (!known) {
         known = new Map();
         userTypes.set(this.#connectionString, known);
@@ -152,23 +110,14 @@ export class PostgresEngine implements Engine {
     return known ?? new Map();
   }
 
-  #http(timeoutMs: number, signal: AbortSignal | undefined, maxBody?: number) {
-    const signals = [AbortSignal.timeout(timeoutMs + CLIENT_GRACE_MS), ...(signal ? [signal] : [])];
-    return neon(this.#connectionString, {
-      arrayMode: true,
-      fullResults: true,
-      fetchOptions: { signal: AbortSignal.any(signals), atriumMaxBytes: maxBody },
-    });
-  }
-
   async test(options: { timeoutMs?: number } = {}): Promise<TestResult> {
     const timeout = timeoutOf(options.timeoutMs ?? CONNECT_TIMEOUT_MS);
-    const sql = this.#http(timeout, undefined);
+    const call = this.#transport.oneShot({ timeoutMs: timeout });
     const started = Date.now();
-    const rows = (await withDeadline(
-      sql.query("select current_setting('server_version')", [], { types }),
+    const rows = await withDeadline(
+      call.query("select current_setting('server_version')"),
       timeout + CLIENT_GRACE_MS,
-    ).catch(this.#fail)) as unknown as RawResult;
+    ).catch(this.#fail);
     return {
       latencyMs: Date.now() - started,
       serverVersion: `PostgreSQL ${String(rows.rows[0]?.[0] ?? '')}`,
@@ -178,21 +127,25 @@ export class PostgresEngine implements Engine {
   async query(text: string, options: QueryOptions = {}): Promise<StatementResult> {
     const timeout = timeoutOf(options.timeoutMs);
     const maxBytes = maxBytesOf(options.maxBytes);
-    const sql = this.#http(timeout, options.signal, bodyCapOf(maxBytes));
+    const call = this.#transport.oneShot({
+      timeoutMs: timeout,
+      signal: options.signal,
+      maxBody: bodyCapOf(maxBytes),
+    });
     const params = (options.params ?? []).map(toPgParam);
     const bounded = options.maxRows !== undefined && isRowQuery(text);
     const started = Date.now();
     const run = async (): Promise<RawResult> => {
-      const limit = () => sql.query("select set_config('statement_timeout', $1, true)", [String(timeout)]);
+      const limit = { text: "select set_config('statement_timeout', $1, true)", params: [String(timeout)] };
       const mode = { readOnly: options.readOnly === true };
       if (bounded) {
         try {
           const fetch = `FETCH FORWARD ${options.maxRows! + 1} FROM atrium_q`;
-          const results = await sql.transaction(
-            [limit(), sql.query(CURSOR + text, params), sql.query(fetch, [], { types })],
+          const results = await call.transaction(
+            [limit, { text: CURSOR + text, params }, { text: fetch }],
             mode,
           );
-          return results[2] as unknown as RawResult;
+          return results[2]!;
         } catch (err) {
           const e = err as { code?: string; position?: string };
           if (!NOT_A_CURSOR.has(e.code ?? '')) {
@@ -203,13 +156,13 @@ export class PostgresEngine implements Engine {
         }
       }
       try {
-        const results = await sql.transaction([limit(), sql.query(text, params, { types })], mode);
-        return results[1] as unknown as RawResult;
+        const results = await call.transaction([limit, { text, params }], mode);
+        return results[1]!;
       } catch (err) {
         // 25001: statements such as CREATE DATABASE or VACUUM refuse to run inside a transaction.
         // They go alone; the client-side deadline still bounds them.
         if ((err as { code?: string }).code === '25001' && !options.readOnly) {
-          return (await sql.query(text, params, { types })) as unknown as RawResult;
+          return await call.query(text, params);
         }
         throw err;
       }
@@ -234,60 +187,34 @@ export class PostgresEngine implements Engine {
     return { ...result, durationMs };
   }
 
-  async #connect(notices: string[]): Promise<Client> {
-    const client = new Client({ connectionString: this.#connectionString });
-    if (this.#local) {
-      const proxy = this.#local.neonWs.replace(/^wss?:\/\//, '');
-      client.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
-      client.neonConfig.useSecureWebSocket = this.#local.neonWs.startsWith('wss:');
-      // Pipelining assumes cleartext-password auth, which local servers (trust, scram) do not ask for.
-      client.neonConfig.pipelineConnect = false;
-    }
-    client.on('error', () => {}); // surfaced through the pending call instead of crashing the isolate
-    client.on('notice', (msg: { message?: string }) => notices.push(msg.message ?? ''));
-    client.connection.on('readyForQuery', (msg: { status?: string }) =>
-      this.#status.set(client, msg.status ?? ''),
-    );
-    this.#clients.add(client);
-    await withDeadline(client.connect(), CONNECT_TIMEOUT_MS, {
+  async #connect(notices: string[]): Promise<PgSession> {
+    const session = await this.#transport.connect(notices).catch(this.#fail);
+    this.#sessions.add(session);
+    return session;
+  }
+
+  #drop(session: PgSession) {
+    this.#sessions.delete(session);
+    session.end();
+  }
+
+  #run(client: PgSession, text: string, timeout: number, signal?: AbortSignal) {
+    return withDeadline(client.query(text), timeout + CLIENT_GRACE_MS, {
+      signal,
       onTimeout: () => this.#drop(client),
-      what: 'The database connection',
-    }).catch((err) => {
-      this.#drop(client);
-      this.#fail(err);
     });
-    return client;
-  }
-
-  #drop(client: Client) {
-    this.#clients.delete(client);
-    client.end().catch(() => {});
-  }
-
-  #run(
-    client: Client,
-    text: string,
-    params: readonly unknown[] | undefined,
-    timeout: number,
-    signal?: AbortSignal,
-  ) {
-    const values = params && params.length > 0 ? params.map(toPgParam) : undefined;
-    const work = client.query({ text, values, rowMode: 'array', types }) as unknown as Promise<
-      RawResult | RawResult[]
-    >;
-    return withDeadline(work, timeout + CLIENT_GRACE_MS, { signal, onTimeout: () => this.#drop(client) });
   }
 
   /** A user statement: extended protocol, one command, rows read only up to the limits. */
   #statement(
-    client: Client,
+    client: PgSession,
     s: Statement,
     limits: { maxRows: number; maxBytes: number },
     timeout: number,
     signal?: AbortSignal,
   ): Promise<PortalResult> {
     const statement = new BoundedStatement(s.sql, (s.params ?? []).map(toPgParam), limits, pgParser);
-    client.query(statement as unknown as Parameters<Client['query']>[0]);
+    client.submit(statement);
     return withDeadline(statement.done, timeout + CLIENT_GRACE_MS, {
       signal,
       onTimeout: () => this.#drop(client),
@@ -300,11 +227,11 @@ export class PostgresEngine implements Engine {
    * `SET TRANSACTION READ WRITE` would be allowed until its first snapshot — which this
    * check's own SELECT takes, so that door closes too.
    */
-  async #assertReadOnly(client: Client, timeout: number): Promise<void> {
-    if (this.#status.get(client) !== 'T') throw violation();
+  async #assertReadOnly(client: PgSession, timeout: number): Promise<void> {
+    if (client.transactionStatus !== 'T') throw violation();
     const sql = "select current_setting('transaction_read_only')";
-    const raw = (await this.#run(client, sql, undefined, timeout)) as RawResult;
-    if (raw.rows[0]?.[0] !== 'on' || this.#status.get(client) !== 'T') throw violation();
+    const raw = (await this.#run(client, sql, timeout)) as RawResult;
+    if (raw.rows[0]?.[0] !== 'on' || client.transactionStatus !== 'T') throw violation();
   }
 
   async script(statements: readonly Statement[], options: Omit<QueryOptions, 'params'> = {}) {
@@ -317,7 +244,7 @@ export class PostgresEngine implements Engine {
     try {
       // Our own fixed text: one simple-protocol round trip for both.
       const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
-      await this.#run(client, `SET statement_timeout = ${timeout}; ${begin}`, undefined, timeout);
+      await this.#run(client, `SET statement_timeout = ${timeout}; ${begin}`, timeout);
       if (readOnly) await this.#assertReadOnly(client, timeout);
       let budget = maxBytes;
       for (const statement of statements) {
@@ -329,7 +256,7 @@ export class PostgresEngine implements Engine {
         raws.push({ raw, started, finished: Date.now(), notices: notices.splice(0) });
         if (readOnly) await this.#assertReadOnly(client, timeout);
       }
-      await this.#run(client, 'COMMIT', undefined, timeout);
+      await this.#run(client, 'COMMIT', timeout);
       const resolved = await this.#userTypes(
         raws.map((r) => r.raw),
         options.signal,
@@ -354,7 +281,7 @@ export class PostgresEngine implements Engine {
     const timeout = timeoutOf(undefined);
     const client = await this.#connect([]);
     try {
-      await this.#run(client, `SET statement_timeout = ${timeout}; BEGIN READ ONLY`, undefined, timeout);
+      await this.#run(client, `SET statement_timeout = ${timeout}; BEGIN READ ONLY`, timeout);
       // Extended protocol: the caller's text can hold only the one query the cursor is for.
       const declare = { sql: `DECLARE atrium_stream NO SCROLL CURSOR FOR ${text}`, params: options.params };
       await this.#statement(client, declare, { maxRows: 0, maxBytes: 0 }, timeout, options.signal);
@@ -362,19 +289,15 @@ export class PostgresEngine implements Engine {
       let columns: ColumnMeta[] | undefined;
       while (true) {
         if (options.signal?.aborted) throw new EngineError('timeout', 'The request was cancelled');
-        const raw = (await this.#run(
-          client,
-          `FETCH FORWARD ${batchSize} FROM atrium_stream`,
-          undefined,
-          timeout,
-        )) as RawResult;
+        const fetch = `FETCH FORWARD ${batchSize} FROM atrium_stream`;
+        const raw = (await this.#run(client, fetch, timeout)) as RawResult;
         const resolved = await this.#userTypes([raw], options.signal);
         columns ??= columnsOf(raw.fields, resolved);
         parseUserArrays(raw, resolved);
         yield { columns, rows: raw.rows };
         if (raw.rows.length < batchSize) break;
       }
-      await this.#run(client, 'COMMIT', undefined, timeout);
+      await this.#run(client, 'COMMIT', timeout);
     } catch (err) {
       this.#fail(err);
     } finally {
@@ -386,7 +309,15 @@ export class PostgresEngine implements Engine {
     return postgresPrivileges(this, options.timeoutMs);
   }
 
+  introspect(): Promise<SchemaSnapshot> {
+    return introspectPostgres(this);
+  }
+
+  describeTable(schema: string, table: string): Promise<LiveTable | null> {
+    return describeInformationSchemaTable(this, schema, table, 'udt_name');
+  }
+
   async close(): Promise<void> {
-    for (const client of [...this.#clients]) this.#drop(client);
+    for (const session of [...this.#sessions]) this.#drop(session);
   }
 }

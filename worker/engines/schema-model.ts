@@ -1,13 +1,9 @@
 /**
- * What Atrium knows about a database's structure, the same shape for every engine,
- * and `introspect(engine)`, which reads it with a small constant number of catalog
- * queries (never one per table) so a 5,000-table schema costs the same round trips
- * as a 5-table one.
+ * What Atrium knows about a database's structure, the same shape for every engine. Each engine's
+ * introspector (`Engine.introspect()`) fills it with a small constant number of catalog queries;
+ * the schema store, diff, DDL and the web app read it. web/ imports these types.
  */
-import type { Engine, EngineName, StatementResult } from './engine.ts';
-import { introspectMysql } from './mysql-introspector.ts';
-import { introspectPostgres } from './postgres-introspector.ts';
-import { introspectSqlite } from './sqlite-introspector.ts';
+import type { EngineName } from './dialect.ts';
 
 export type RelationKind = 'table' | 'partitioned_table' | 'view' | 'materialized_view' | 'foreign_table';
 
@@ -179,54 +175,27 @@ export interface SchemaSnapshot {
   queryCount: number;
 }
 
-/** Reads the whole structure of what `engine` is connected to. */
-export function introspect(engine: Engine): Promise<SchemaSnapshot> {
-  switch (engine.name) {
-    case 'postgres':
-      return introspectPostgres(engine);
-    case 'mysql':
-      return introspectMysql(engine);
-    case 'sqlite':
-      return introspectSqlite(engine);
-    default: {
-      const unknown: never = engine.name;
-      throw new Error(`No introspector for engine ${String(unknown)}`);
-    }
-  }
+/**
+ * One table's columns and primary key, read live from the catalog (`Engine.describeTable`) so
+ * every name a request gives is checked before SQL is built from it (the data grid, imports).
+ */
+export interface LiveTable {
+  schema: string;
+  table: string;
+  kind: 'table' | 'view';
+  columns: LiveColumn[];
+  /** Primary-key columns in key order; empty for views and tables without one. */
+  primaryKey: string[];
 }
 
-/* ---------- helpers shared by the introspectors ---------- */
-
-export type Row = Record<string, unknown>;
-
-/** Turns positional rows into records keyed by column name. */
-export function records(result: StatementResult): Row[] {
-  const names = result.columns.map((c) => c.name);
-  return result.rows.map((values) => {
-    const row: Row = {};
-    names.forEach((name, i) => {
-      row[name] = values[i];
-    });
-    return row;
-  });
+export interface LiveColumn {
+  name: string;
+  /** The engine's type name (`int4`, `varchar(45)`, `mpaa_rating`, `TEXT`). */
+  type: string;
+  nullable: boolean;
 }
 
-/** Drivers differ in how they hand back catalog values (HTTP drivers often send strings). */
-export const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-export const numOrNull = (v: unknown): number | null => {
-  if (v === null || v === undefined || v === '') return null;
-  const n = typeof v === 'number' ? v : Number(v);
-  return Number.isFinite(n) ? n : null;
-};
-export const bool = (v: unknown): boolean =>
-  v === true || v === 1 || v === '1' || v === 't' || v === 'true' || v === 'YES';
-
-/** A JSON value that may arrive parsed (json columns) or as text. */
-export function jsonValue<T>(v: unknown): T {
-  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
-}
+/* ---------- helpers for building and ordering the model ---------- */
 
 export const tableKey = (schema: string, name: string) => `${schema}\u0000${name}`;
 
@@ -256,7 +225,7 @@ export function emptyTable(schema: string, name: string, kind: RelationKind): Ta
 }
 
 export function referentialAction(v: unknown): ReferentialAction {
-  const s = str(v).toUpperCase();
+  const s = (v === null || v === undefined ? '' : String(v)).toUpperCase();
   switch (s) {
     case 'A':
     case 'NO ACTION':

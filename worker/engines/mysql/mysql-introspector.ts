@@ -3,31 +3,34 @@
  * server flavour and current database, then five side by side. MariaDB and MySQL
  * disagree on a few catalog columns (defaults, CHECK and expression indexes), handled here.
  */
-import type { Engine } from './engine.ts';
+
+import { bool, num, numOrNull, type Row, records, str, strOrNull } from '../catalog-rows.ts';
+import type { Engine } from '../engine.ts';
 import {
-  bool,
   type ColumnInfo,
   emptyTable,
   type IndexInfo,
   type NormalizedType,
-  num,
-  numOrNull,
-  type Row,
-  records,
   referentialAction,
   type SchemaSnapshot,
   sortTables,
-  str,
-  strOrNull,
   type TableInfo,
   tableKey,
-} from './introspection.ts';
+} from '../schema-model.ts';
 
 const SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
+/**
+ * Name equality byte for byte. information_schema compares names with a case-insensitive
+ * collation, so on a case-sensitive server (`lower_case_table_names=0`) `MixedCase` and
+ * `mixedcase` would match each other; the plain `=` stays beside the binary one because
+ * MariaDB and MySQL only narrow an information_schema scan on plain equality.
+ */
+const same = (a: string, b: string) => `${a} = ${b} and cast(${a} as binary) = cast(${b} as binary)`;
+
 /** Scope: the connection's database, or every user database when none is selected. */
 const scope = (column: string) =>
-  `(${column} = database() or (database() is null and ${column} not in ${SYSTEM_SCHEMAS}))`;
+  `((${same(column, 'database()')}) or (database() is null and ${column} not in ${SYSTEM_SCHEMAS}))`;
 
 export const MYSQL_QUERIES = {
   server: 'select version() as `version`, database() as `database`',
@@ -35,7 +38,8 @@ export const MYSQL_QUERIES = {
   tables: `select t.table_schema as \`schema\`, t.table_name as \`name\`, t.table_type as \`type\`,
       t.table_rows as \`rows\`, t.table_comment as \`comment\`, v.view_definition as \`definition\`
     from information_schema.tables t
-    left join information_schema.views v on v.table_schema = t.table_schema and v.table_name = t.table_name
+    left join information_schema.views v on ${same('v.table_schema', 't.table_schema')}
+      and ${same('v.table_name', 't.table_name')}
     where ${scope('t.table_schema')}`,
   columns: `select table_schema as \`schema\`, table_name as \`table\`, ordinal_position as \`position\`,
       column_name as \`name\`, column_type as \`columnType\`, data_type as \`dataType\`,
@@ -47,10 +51,10 @@ export const MYSQL_QUERIES = {
       k.referenced_table_schema as \`refSchema\`, k.referenced_table_name as \`refTable\`,
       k.referenced_column_name as \`refColumn\`, rc.update_rule as \`onUpdate\`, rc.delete_rule as \`onDelete\`
     from information_schema.key_column_usage k
-    join information_schema.table_constraints tc on tc.constraint_schema = k.constraint_schema
-      and tc.table_name = k.table_name and tc.constraint_name = k.constraint_name
-    left join information_schema.referential_constraints rc on rc.constraint_schema = k.constraint_schema
-      and rc.table_name = k.table_name and rc.constraint_name = k.constraint_name
+    join information_schema.table_constraints tc on ${same('tc.constraint_schema', 'k.constraint_schema')}
+      and ${same('tc.table_name', 'k.table_name')} and ${same('tc.constraint_name', 'k.constraint_name')}
+    left join information_schema.referential_constraints rc on ${same('rc.constraint_schema', 'k.constraint_schema')}
+      and ${same('rc.table_name', 'k.table_name')} and ${same('rc.constraint_name', 'k.constraint_name')}
     where ${scope('k.table_schema')} and tc.constraint_type in ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')
     order by k.table_schema, k.table_name, k.constraint_name, k.ordinal_position`,
   checksMariadb: `select constraint_schema as \`schema\`, table_name as \`table\`, constraint_name as \`name\`,
@@ -59,7 +63,7 @@ export const MYSQL_QUERIES = {
   checksMysql: `select tc.table_schema as \`schema\`, tc.table_name as \`table\`, cc.constraint_name as \`name\`,
       cc.check_clause as \`expression\`
     from information_schema.table_constraints tc join information_schema.check_constraints cc
-      on cc.constraint_schema = tc.constraint_schema and cc.constraint_name = tc.constraint_name
+      on ${same('cc.constraint_schema', 'tc.constraint_schema')} and ${same('cc.constraint_name', 'tc.constraint_name')}
     where ${scope('tc.table_schema')} and tc.constraint_type = 'CHECK'`,
   indexesMariadb: `select table_schema as \`schema\`, table_name as \`table\`, index_name as \`name\`,
       non_unique as \`nonUnique\`, seq_in_index as \`seq\`, column_name as \`column\`, sub_part as \`subPart\`,

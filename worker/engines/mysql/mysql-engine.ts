@@ -1,5 +1,5 @@
 /**
- * MySQL through @planetscale/database (HTTP). Every call uses its own driver `Connection`, whose
+ * MySQL and MariaDB as a dialect over any transport. Every call opens its own connection, whose
  * session pins one server connection, so session settings and transactions hold across its
  * statements:
  * - timeouts: `SET SESSION max_execution_time` (MySQL, ms) or `max_statement_time` (MariaDB, s),
@@ -16,21 +16,11 @@
  *   scripts are atomic; that is the server's rule, not ours);
  * - streaming: pages of `LIMIT/OFFSET` inside one consistent-snapshot read-only transaction
  *   (no server-side cursors over HTTP).
- * Locally (env.LOCAL_ENDPOINTS) the driver talks to dev/endpoints, told the target server by a
- * header; in production the host is the PlanetScale endpoint and the credentials pick the database.
+ * The connection itself is the transport's (mysql-transport.ts; today PlanetScale's HTTP API,
+ * planetscale-http.ts).
  */
-import { type Connection, connect } from '@planetscale/database';
+import { CLIENT_GRACE_MS, CONNECT_TIMEOUT_MS, timeoutOf, withDeadline } from '../config.ts';
 import {
-  CLIENT_GRACE_MS,
-  type EngineConfig,
-  type LocalEndpoints,
-  type Target,
-  targetOf,
-  timeoutOf,
-  withDeadline,
-} from './config.ts';
-import {
-  type Capabilities,
   type ColumnMeta,
   type Engine,
   EngineError,
@@ -39,11 +29,16 @@ import {
   type Statement,
   type StatementResult,
   type TestResult,
-} from './engine.ts';
-import { fromMysqlError } from './errors.ts';
-import { mysqlPrivileges } from './privileges.ts';
-import { bodyCapOf, fetchCapped, isTooLarge, maxBytesOf, tooLargeError } from './result-limits.ts';
-import { mysqlCast, toMysqlParam } from './values.ts';
+} from '../engine.ts';
+import { describeInformationSchemaTable } from '../information-schema-table.ts';
+import { bodyCapOf, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
+import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
+import { mysqlDialect } from './mysql-dialect.ts';
+import { fromMysqlError } from './mysql-errors.ts';
+import { introspectMysql } from './mysql-introspector.ts';
+import { mysqlPrivileges } from './mysql-privileges.ts';
+import type { MysqlConnection, MysqlConnector, MysqlRaw } from './mysql-transport.ts';
+import { toMysqlParam } from './mysql-values.ts';
 
 type Flavor = 'mysql' | 'mariadb';
 /** MySQL 8 knows only the new name; MariaDB before 11.1 only the old one (later, both). */
@@ -53,69 +48,26 @@ const STILL_READ_ONLY: Record<Flavor, string> = {
   mysql: 'select @@session.transaction_read_only',
   mariadb: 'select @@session.tx_read_only, @@in_transaction',
 };
-type Raw = Awaited<ReturnType<Connection['execute']>>;
-const CONNECT_TIMEOUT_MS = 10_000;
+type Raw = MysqlRaw;
+type Connection = MysqlConnection;
 
 export class MysqlEngine implements Engine {
   readonly name = 'mysql' as const;
-  readonly capabilities: Capabilities = {
-    transactions: true,
-    schemas: false,
-    materializedViews: false,
-    enums: true,
-    cursorStreaming: false,
-  };
-  readonly #target: Target;
+  readonly dialect = mysqlDialect;
+  readonly capabilities = mysqlDialect.capabilities;
+  readonly #connection: MysqlConnector;
   readonly #secrets: string[];
-  readonly #local: LocalEndpoints | undefined;
   /** Learnt from the first timeout setting the server accepts. */
   #flavor: Flavor | undefined;
 
-  constructor(config: EngineConfig, local: LocalEndpoints | undefined) {
-    this.#target = targetOf(config, ['mysql', 'mariadb']);
-    if (!this.#target.user) throw new EngineError('invalid_config', 'MySQL needs a user name');
-    this.#secrets = [this.#target.password, config.connectionString].filter((s): s is string => !!s);
-    this.#local = local;
+  constructor(connection: MysqlConnector, secrets: string[]) {
+    this.#connection = connection;
+    this.#secrets = secrets;
   }
 
   #fail = (err: unknown): never => {
     throw fromMysqlError(err, this.#secrets);
   };
-
-  /** `maxBody`: the byte budget for every response of this connection together. */
-  #connection(signal: AbortSignal, maxBody?: number): Connection {
-    const t = this.#target;
-    let left = maxBody ?? 0;
-    const fetcher = (input: string, init?: RequestInit): Promise<Response> => {
-      const headers = new Headers(init?.headers);
-      let url = input;
-      if (this.#local) {
-        const ssl = t.sslMode === 'require' || t.sslMode === 'verify-full' ? '?ssl=require' : '';
-        const db = t.database ? `/${encodeURIComponent(t.database)}` : '';
-        headers.set('X-Atrium-Mysql-Target', `${t.host}:${t.port ?? 3306}${db}${ssl}`);
-        // The driver keeps only the origin of its `url`; the stand-in's secret is the path before its API paths.
-        url = `${this.#local.planetscale.replace(/\/+$/, '')}${new URL(input).pathname}`;
-      }
-      const request = { ...init, headers, signal };
-      if (!maxBody) return fetch(url, request);
-      return fetchCapped(url, request, left, (n) => {
-        left = Math.max(0, left - n);
-      });
-    };
-    if (this.#local) {
-      const url = new URL(this.#local.planetscale);
-      url.username = encodeURIComponent(t.user ?? '');
-      url.password = encodeURIComponent(t.password ?? '');
-      return connect({ url: url.toString(), fetch: fetcher, cast: mysqlCast });
-    }
-    return connect({
-      host: t.port ? `${t.host}:${t.port}` : t.host,
-      username: t.user,
-      password: t.password,
-      fetch: fetcher,
-      cast: mysqlCast,
-    });
-  }
 
   #signal(timeout: number, signal: AbortSignal | undefined) {
     return AbortSignal.any([AbortSignal.timeout(timeout + CLIENT_GRACE_MS), ...(signal ? [signal] : [])]);
@@ -123,7 +75,7 @@ export class MysqlEngine implements Engine {
 
   async #exec(conn: Connection, sql: string, params?: readonly unknown[]): Promise<Raw> {
     const args = params && params.length > 0 ? params.map(toMysqlParam) : null;
-    return conn.execute(sql, args, { as: 'array' });
+    return conn.execute(sql, args);
   }
 
   /**
@@ -305,6 +257,14 @@ export class MysqlEngine implements Engine {
 
   privileges(options: { timeoutMs?: number } = {}): Promise<LoginPrivileges> {
     return mysqlPrivileges(this, options.timeoutMs);
+  }
+
+  introspect(): Promise<SchemaSnapshot> {
+    return introspectMysql(this);
+  }
+
+  describeTable(schema: string, table: string): Promise<LiveTable | null> {
+    return describeInformationSchemaTable(this, schema, table, 'column_type');
   }
 
   async close(): Promise<void> {

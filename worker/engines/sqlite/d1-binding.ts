@@ -12,9 +12,8 @@
  * cannot be cancelled once sent (the deadline only stops waiting); streaming pages with
  * LIMIT/OFFSET without a snapshot.
  */
-import { CLIENT_GRACE_MS, timeoutOf, withDeadline } from './config.ts';
+import { CLIENT_GRACE_MS, timeoutOf, withDeadline } from '../config.ts';
 import {
-  type Capabilities,
   type ColumnMeta,
   type Engine,
   EngineError,
@@ -23,22 +22,48 @@ import {
   type Statement,
   type StatementResult,
   type TestResult,
-} from './engine.ts';
-import { fromD1Error } from './errors.ts';
+} from '../engine.ts';
+import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
+import { fromD1Error } from './sqlite-errors.ts';
+import { introspectSqlite } from './sqlite-introspector.ts';
+import { describeSqliteTable } from './sqlite-table.ts';
 import { hasSecondStatement } from './sqlite-text.ts';
-import { fromD1, toD1Param } from './values.ts';
+import { fromD1, toD1Param } from './sqlite-values.ts';
 
 type Program = { writes: boolean };
 
+/** A statement that yields rows and can stand as a subquery (after leading comments). */
+const ROW_QUERY = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:select|with|values)\b/i;
+
+/**
+ * `sql` as a subquery read at most `limit` rows at a time, so SQLite stops producing rows there
+ * rather than D1 handing the whole result to the isolate. The newlines keep a trailing `--`
+ * comment from swallowing the closing parenthesis; SQLite keeps a lone subquery's ORDER BY.
+ */
+function bounded(sql: string, limit: number, offset = 0): string {
+  const inner = sql.replace(/[\s;]+$/, '');
+  return `SELECT * FROM (\n${inner}\n) LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`;
+}
+
+/**
+ * Column names as the statement itself gives them: `SELECT *` over a subquery renames a repeated
+ * name `a` to `a:1`, `a:2`…; those suffixes go, so duplicate names survive as they do unwrapped.
+ */
+function subqueryNames(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((name) => {
+    const base = /^(.*):\d+$/.exec(name)?.[1];
+    const restored = base !== undefined && seen.has(base) ? base : name;
+    seen.add(restored);
+    return restored;
+  });
+}
+
 export class SqliteEngine implements Engine {
   readonly name = 'sqlite' as const;
-  readonly capabilities: Capabilities = {
-    transactions: true,
-    schemas: false,
-    materializedViews: false,
-    enums: false,
-    cursorStreaming: false,
-  };
+  readonly dialect = sqliteDialect;
+  readonly capabilities = sqliteDialect.capabilities;
   readonly #db: D1Database;
 
   constructor(db: D1Database) {
@@ -91,11 +116,11 @@ export class SqliteEngine implements Engine {
         durationMs: Date.now() - started,
       };
     }
-    const [names = [], ...rows] = await this.#prepare(s.sql, s.params).raw({ columnNames: true });
+    const { names, rows } = await this.#read(s, maxRows);
     const truncated = maxRows !== undefined && rows.length > maxRows;
     return {
       // D1 reports no declared types for result columns.
-      columns: (names as string[]).map((name) => ({ name, type: '' })),
+      columns: names.map((name) => ({ name, type: '' })),
       rows: (truncated ? rows.slice(0, maxRows) : rows).map((row) => row.map(fromD1)),
       affectedRows: null,
       truncated,
@@ -103,6 +128,22 @@ export class SqliteEngine implements Engine {
       notices: [],
       durationMs: Date.now() - started,
     };
+  }
+
+  /** A read's rows, at most `maxRows + 1` of them when the statement can be bounded. */
+  async #read(s: Statement, maxRows: number | undefined): Promise<{ names: string[]; rows: unknown[][] }> {
+    if (maxRows !== undefined && ROW_QUERY.test(s.sql)) {
+      try {
+        const [names = [], ...rows] = await this.#prepare(bounded(s.sql, maxRows + 1), s.params).raw({
+          columnNames: true,
+        });
+        return { names: subqueryNames(names as string[]), rows };
+      } catch {
+        // Some reads cannot stand as a subquery; the statement itself answers (or fails) below.
+      }
+    }
+    const [names = [], ...rows] = await this.#prepare(s.sql, s.params).raw({ columnNames: true });
+    return { names: names as string[], rows };
   }
 
   async test(options: { timeoutMs?: number } = {}): Promise<TestResult> {
@@ -157,18 +198,16 @@ export class SqliteEngine implements Engine {
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }> {
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000));
     const timeout = timeoutOf(undefined);
-    const inner = sql.replace(/[\s;]+$/, '');
     try {
-      if ((await this.#program(inner, options.params)).writes) this.#refuse();
+      if ((await this.#program(sql, options.params)).writes) this.#refuse();
       for (let offset = 0; ; offset += batchSize) {
-        const page = `SELECT * FROM (${inner}) LIMIT ${batchSize} OFFSET ${offset}`;
         const [names = [], ...rows] = await withDeadline(
-          this.#prepare(page, options.params).raw({ columnNames: true }),
+          this.#prepare(bounded(sql, batchSize, offset), options.params).raw({ columnNames: true }),
           timeout,
           { signal: options.signal },
         );
         yield {
-          columns: (names as string[]).map((name) => ({ name, type: '' })),
+          columns: subqueryNames(names as string[]).map((name) => ({ name, type: '' })),
           rows: rows.map((r) => r.map(fromD1)),
         };
         if (rows.length < batchSize) break;
@@ -181,6 +220,14 @@ export class SqliteEngine implements Engine {
   /** D1 has no logins: a binding reaches one database and nothing beyond it. */
   async privileges(): Promise<LoginPrivileges> {
     return { user: null, privileged: false, reasons: [] };
+  }
+
+  introspect(): Promise<SchemaSnapshot> {
+    return introspectSqlite(this);
+  }
+
+  describeTable(schema: string, table: string): Promise<LiveTable | null> {
+    return describeSqliteTable(this, schema, table);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
  * `maxBytes` (wire size of the data rows) without the rest ever being computed or sent.
  */
 import type { FieldDef } from '@neondatabase/serverless';
-import { EngineError } from './engine.ts';
+import { EngineError } from '../engine.ts';
 
 export type TruncatedReason = 'rows' | 'bytes';
 

@@ -1,0 +1,32 @@
+/**
+ * PostgreSQL reached through Neon's serverless driver: HTTP (neon-http.ts) for one-shot
+ * statements, WebSocket sessions (neon-ws.ts) for scripts and streams.
+ */
+import { type EngineConfig, type LocalEndpoints, type Target, targetOf } from '../config.ts';
+import { EngineError } from '../engine.ts';
+import { neonHttp } from './neon-http.ts';
+import { neonWebSocket } from './neon-ws.ts';
+import { PostgresEngine } from './postgres-engine.ts';
+
+/** `postgresql://user:password@host:port/db?sslmode=…`, what both Neon transports take. */
+export function postgresConnectionString(t: Target): string {
+  if (!t.user) throw new EngineError('invalid_config', 'PostgreSQL needs a user name');
+  const auth = `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}`;
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  const url = new URL(`postgresql://${auth}@${host}${t.port ? `:${t.port}` : ''}/`);
+  url.pathname = `/${encodeURIComponent(t.database ?? 'postgres')}`;
+  if (t.sslMode) url.searchParams.set('sslmode', t.sslMode);
+  return url.toString();
+}
+
+export function neonEngine(config: EngineConfig, local: LocalEndpoints | undefined): PostgresEngine {
+  const target = targetOf(config, ['postgres', 'postgresql']);
+  const connectionString = postgresConnectionString(target);
+  const secrets = [target.password, config.connectionString, connectionString].filter(
+    (s): s is string => !!s,
+  );
+  return new PostgresEngine(
+    { connectionString, secrets },
+    { oneShot: neonHttp(connectionString, local), connect: neonWebSocket(connectionString, local) },
+  );
+}

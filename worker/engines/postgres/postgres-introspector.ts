@@ -1,0 +1,270 @@
+/**
+ * Postgres catalog reader: ten queries over pg_catalog, run side by side, whatever the
+ * number of tables. Objects owned by an extension (pg_depend deptype 'e') are left out,
+ * so PostGIS's spatial_ref_sys or pg_stat_statements' views never clutter a schema.
+ */
+
+import { bool, jsonValue, num, numOrNull, type Row, records, str, strOrNull } from '../catalog-rows.ts';
+import type { Engine } from '../engine.ts';
+import {
+  type ColumnInfo,
+  type DomainInfo,
+  type EnumInfo,
+  emptyTable,
+  type IndexPart,
+  type NamespaceInfo,
+  type NormalizedType,
+  type RelationKind,
+  referentialAction,
+  type SchemaSnapshot,
+  type SequenceInfo,
+  sortTables,
+  type TableInfo,
+  tableKey,
+} from '../schema-model.ts';
+
+import { POSTGRES_QUERIES } from './postgres-catalog.ts';
+
+const KINDS: Record<string, RelationKind> = {
+  r: 'table',
+  p: 'partitioned_table',
+  v: 'view',
+  m: 'materialized_view',
+  f: 'foreign_table',
+};
+
+export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot> {
+  const run = (sql: string) => engine.query(sql, { readOnly: true }).then(records);
+  const [
+    version,
+    schemas,
+    relations,
+    columns,
+    constraints,
+    indexes,
+    enums,
+    sequenceRows,
+    domainRows,
+    viewDependencies,
+  ] = await Promise.all([
+    run(POSTGRES_QUERIES.version),
+    run(POSTGRES_QUERIES.schemas),
+    run(POSTGRES_QUERIES.relations),
+    run(POSTGRES_QUERIES.columns),
+    run(POSTGRES_QUERIES.constraints),
+    run(POSTGRES_QUERIES.indexes),
+    run(POSTGRES_QUERIES.enums),
+    run(POSTGRES_QUERIES.sequences),
+    run(POSTGRES_QUERIES.domains),
+    run(POSTGRES_QUERIES.viewDependencies),
+  ]);
+
+  const tables = new Map<string, TableInfo>();
+  for (const r of relations) {
+    const table = emptyTable(str(r.schema), str(r.name), KINDS[str(r.kind)] ?? 'table');
+    table.comment = strOrNull(r.comment);
+    table.rowEstimate = numOrNull(r.rows);
+    table.definition = strOrNull(r.definition);
+    if (r.parentName !== null && r.parentName !== undefined) {
+      table.partitionOf = { schema: str(r.parentSchema), name: str(r.parentName), bound: strOrNull(r.bound) };
+    }
+    tables.set(tableKey(table.schema, table.name), table);
+  }
+  // A partitioned parent holds no rows itself (reltuples -1 or 0); its estimate is its partitions'.
+  for (const t of tables.values()) {
+    if (t.partitionOf && t.rowEstimate !== null) {
+      const parent = tables.get(tableKey(t.partitionOf.schema, t.partitionOf.name));
+      if (parent?.kind === 'partitioned_table')
+        parent.rowEstimate = (parent.rowEstimate ?? 0) + t.rowEstimate;
+    }
+  }
+  const enumValues = new Map(enums.map((e) => [tableKey(str(e.schema), str(e.name)), e]));
+
+  for (const r of columns) {
+    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    if (!table) continue;
+    table.columns.push(toColumn(r, table.kind));
+  }
+  for (const r of constraints) {
+    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    if (!table) continue;
+    const name = str(r.name);
+    const cols = jsonValue<string[] | null>(r.columns) ?? [];
+    switch (str(r.type)) {
+      case 'p':
+        table.primaryKey = { name, columns: cols };
+        break;
+      case 'u':
+        table.uniques.push({ name, columns: cols });
+        break;
+      case 'c':
+        table.checks.push({ name, expression: checkExpression(str(r.definition)) });
+        break;
+      case 'f':
+        table.foreignKeys.push({
+          name,
+          columns: cols,
+          refSchema: str(r.refSchema),
+          refTable: str(r.refTable),
+          refColumns: jsonValue<string[] | null>(r.refColumns) ?? [],
+          onUpdate: referentialAction(r.onUpdate),
+          onDelete: referentialAction(r.onDelete),
+        });
+        break;
+    }
+  }
+  for (const r of indexes) {
+    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    if (!table) continue;
+    table.indexes.push({
+      name: str(r.name),
+      unique: bool(r.unique),
+      primary: bool(r.primary),
+      method: strOrNull(r.method),
+      parts: jsonValue<IndexPart[] | null>(r.parts) ?? [],
+      predicate: strOrNull(r.predicate),
+      definition: strOrNull(r.definition),
+    });
+  }
+  for (const r of viewDependencies) {
+    const view = tables.get(tableKey(str(r.schema), str(r.name)));
+    if (!view) continue;
+    view.dependsOn ??= { relations: [], functions: [] };
+    if (str(r.kind) === 'f') view.dependsOn.functions.push(`${str(r.refSchema)}.${str(r.ref)}`);
+    else view.dependsOn.relations.push({ schema: str(r.refSchema), name: str(r.ref) });
+  }
+  for (const t of tables.values()) {
+    if ((t.kind === 'view' || t.kind === 'materialized_view') && !t.dependsOn) {
+      t.dependsOn = { relations: [], functions: [] };
+    }
+    t.columns.sort((a, b) => a.position - b.position);
+    t.foreignKeys.sort(byName);
+    t.uniques.sort(byName);
+    t.checks.sort(byName);
+    t.indexes.sort(byName);
+  }
+
+  const namespaces: NamespaceInfo[] = schemas.map((r) => ({
+    name: str(r.name),
+    comment: strOrNull(r.comment),
+  }));
+  const enumList: EnumInfo[] = [...enumValues.values()].map((e) => ({
+    schema: str(e.schema),
+    name: str(e.name),
+    values: jsonValue<string[]>(e.values),
+  }));
+  return {
+    engine: 'postgres',
+    serverVersion: strOrNull(version[0]?.version),
+    namespaces,
+    tables: sortTables([...tables.values()]),
+    enums: enumList,
+    sequences: sequenceRows.map(toSequence),
+    domains: domainRows.map(
+      (r): DomainInfo => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        baseType: str(r.baseType),
+        default: strOrNull(r.default),
+        notNull: bool(r.notNull),
+        checks: (jsonValue<{ name: string; definition: string }[] | null>(r.checks) ?? []).map((c) => ({
+          name: c.name,
+          expression: checkExpression(c.definition),
+        })),
+      }),
+    ),
+    queryCount: 10,
+  };
+}
+
+function toSequence(r: Row): SequenceInfo {
+  return {
+    schema: str(r.schema),
+    name: str(r.name),
+    dataType: str(r.dataType),
+    start: str(r.start),
+    increment: str(r.increment),
+    min: str(r.min),
+    max: str(r.max),
+    cache: str(r.cache),
+    cycle: bool(r.cycle),
+    ownedBy:
+      r.ownedTable === null || r.ownedTable === undefined
+        ? null
+        : { schema: str(r.ownedSchema), table: str(r.ownedTable), column: str(r.ownedColumn) },
+  };
+}
+
+const byName = (a: { name: string | null }, b: { name: string | null }) =>
+  (a.name ?? '') < (b.name ?? '') ? -1 : (a.name ?? '') > (b.name ?? '') ? 1 : 0;
+
+function toColumn(r: Row, kind: RelationKind): ColumnInfo {
+  const generatedFlag = str(r.generated);
+  const identityFlag = str(r.identity);
+  const expression = strOrNull(r.default);
+  return {
+    name: str(r.name),
+    position: num(r.position),
+    dataType: str(r.dataType),
+    normalizedType: normalizePostgresType(str(r.baseType), str(r.typtype), str(r.category)),
+    // Views report no NOT NULL; information_schema calls their columns nullable too.
+    nullable: kind === 'view' ? true : !bool(r.notNull),
+    default: generatedFlag === 's' ? null : expression,
+    generated: generatedFlag === 's' && expression ? { kind: 'stored', expression } : null,
+    identity: identityFlag === 'a' ? 'always' : identityFlag === 'd' ? 'by_default' : null,
+    onUpdate: null,
+    comment: strOrNull(r.comment),
+  };
+}
+
+/** `CHECK ((x > 0))` → `(x > 0)`; NOT VALID and NO INHERIT stay visible in the definition. */
+function checkExpression(definition: string): string {
+  return definition.replace(/^CHECK\s*/, '');
+}
+
+const TYPE_FAMILIES: Record<string, NormalizedType> = {
+  int2: 'integer',
+  int4: 'integer',
+  int8: 'bigint',
+  oid: 'integer',
+  numeric: 'decimal',
+  money: 'decimal',
+  float4: 'float',
+  float8: 'float',
+  bool: 'boolean',
+  text: 'text',
+  varchar: 'text',
+  bpchar: 'text',
+  char: 'text',
+  name: 'text',
+  citext: 'text',
+  uuid: 'uuid',
+  date: 'date',
+  time: 'time',
+  timetz: 'time',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamptz',
+  interval: 'interval',
+  json: 'json',
+  jsonb: 'json',
+  bytea: 'binary',
+  inet: 'network',
+  cidr: 'network',
+  macaddr: 'network',
+  macaddr8: 'network',
+  point: 'geometry',
+  line: 'geometry',
+  lseg: 'geometry',
+  box: 'geometry',
+  path: 'geometry',
+  polygon: 'geometry',
+  circle: 'geometry',
+  geometry: 'geometry',
+  geography: 'geometry',
+};
+
+function normalizePostgresType(base: string, typtype: string, category: string): NormalizedType {
+  if (category === 'A') return 'array';
+  if (typtype === 'e') return 'enum';
+  return TYPE_FAMILIES[base] ?? 'other';
+}

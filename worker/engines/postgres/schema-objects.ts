@@ -1,0 +1,135 @@
+/**
+ * Postgres objects a snapshot leaves out, as the server prints them: extensions, standalone
+ * composite and range types, functions, procedures and aggregates (`pg_get_functiondef`),
+ * and triggers (`pg_get_triggerdef`). Objects that belong to an extension are left out,
+ * since `CREATE EXTENSION` re-creates them; triggers cloned onto partitions are left out,
+ * since the parent's trigger re-creates them.
+ */
+
+import { records, str } from '../catalog-rows.ts';
+import type { Engine } from '../engine.ts';
+import type { ObjectDefinition, SchemaObjects } from '../schema-objects.ts';
+
+/** The same schemas the introspector reads: user schemas that no extension owns. */
+const SCHEMAS = `with s as (
+  select n.oid, n.nspname from pg_catalog.pg_namespace n
+  where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+    and n.nspname !~ '^pg_(toast_)?temp_'
+    and not exists (select 1 from pg_catalog.pg_depend d
+      where d.classid = 'pg_catalog.pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e'))`;
+
+const notInExtension = (catalog: string, oid: string) =>
+  `not exists (select 1 from pg_catalog.pg_depend x
+    where x.classid = '${catalog}'::regclass and x.objid = ${oid} and x.deptype = 'e')`;
+
+/** A routine's name as SQL, schema-qualified, for the parts of CREATE AGGREGATE that name one. */
+const procName = (oid: string) =>
+  `(select format('%I.%I', fn.nspname, f.proname) from pg_catalog.pg_proc f
+    join pg_catalog.pg_namespace fn on fn.oid = f.pronamespace where f.oid = ${oid})`;
+
+export const POSTGRES_OBJECT_QUERIES = {
+  // plpgsql is in every database already, and pg_dump leaves it out as well.
+  extensions: `select e.extname as "name", n.nspname as "schema", e.extversion as "version"
+    from pg_catalog.pg_extension e join pg_catalog.pg_namespace n on n.oid = e.extnamespace
+    where e.extname <> 'plpgsql' order by e.oid`,
+  types: `${SCHEMAS}
+    select s.nspname as "schema", t.typname as "name", case
+      when t.typtype = 'c' then format('CREATE TYPE %I.%I AS (%s)', s.nspname, t.typname,
+        (select string_agg(format('%I %s%s', a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+            case when a.attcollation <> 0 and a.attcollation <> ty.typcollation
+              then ' COLLATE ' || a.attcollation::regcollation::text else '' end), ', ' order by a.attnum)
+          from pg_catalog.pg_attribute a join pg_catalog.pg_type ty on ty.oid = a.atttypid
+          where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped))
+      when r.rngcanonical <> 0 then null
+      else format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s)', s.nspname, t.typname,
+        pg_catalog.format_type(r.rngsubtype, null),
+        case when r.rngsubdiff <> 0 then ', SUBTYPE_DIFF = ' || ${procName('r.rngsubdiff')} else '' end,
+        case when r.rngcollation <> 0 then ', COLLATION = ' || r.rngcollation::regcollation::text else '' end)
+      end as "definition"
+    from pg_catalog.pg_type t join s on s.oid = t.typnamespace
+    left join pg_catalog.pg_range r on r.rngtypid = t.oid
+    where (t.typtype = 'r' or (t.typtype = 'c'
+        and (select c.relkind from pg_catalog.pg_class c where c.oid = t.typrelid) = 'c'))
+      and ${notInExtension('pg_catalog.pg_type', 't.oid')}
+    order by t.oid`,
+  routines: `${SCHEMAS}
+    select s.nspname as "schema", p.proname as "name", p.prokind::text as "kind", case
+      when p.prokind <> 'a' then pg_catalog.pg_get_functiondef(p.oid)
+      when a.aggkind <> 'n' then null
+      else format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %s, STYPE = %s%s%s%s)', s.nspname, p.proname,
+        pg_catalog.pg_get_function_identity_arguments(p.oid), ${procName('a.aggtransfn')},
+        pg_catalog.format_type(a.aggtranstype, null),
+        case when a.aggfinalfn <> 0 then ', FINALFUNC = ' || ${procName('a.aggfinalfn')} else '' end,
+        case when a.aggcombinefn <> 0 then ', COMBINEFUNC = ' || ${procName('a.aggcombinefn')} else '' end,
+        case when a.agginitval is not null then ', INITCOND = ' || quote_literal(a.agginitval) else '' end)
+      end as "definition",
+      -- A row type of a relation in the signature, or a SQL-standard body (checked at creation
+      -- even when check_function_bodies is off), needs the tables to exist first.
+      (to_jsonb(p) ->> 'prosqlbody' is not null or exists (
+        select 1 from pg_catalog.pg_depend d join pg_catalog.pg_type t on t.oid = d.refobjid
+        left join pg_catalog.pg_type e on e.oid = t.typelem
+        join pg_catalog.pg_class c on c.oid = coalesce(nullif(t.typrelid, 0), e.typrelid)
+        where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid
+          and d.refclassid = 'pg_catalog.pg_type'::regclass and c.relkind <> 'c')) as "afterTables"
+    from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
+    left join pg_catalog.pg_aggregate a on a.aggfnoid = p.oid
+    where ${notInExtension('pg_catalog.pg_proc', 'p.oid')}
+    order by p.oid`,
+  triggers: `${SCHEMAS}
+    select s.nspname as "schema", t.tgname as "name", pg_catalog.pg_get_triggerdef(t.oid) as "definition"
+    from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid
+    join s on s.oid = c.relnamespace
+    where not t.tgisinternal and t.tgparentid = 0 and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
+    order by s.nspname, c.relname, t.tgname`,
+} as const;
+
+const KINDS: Record<string, ObjectDefinition['kind']> = {
+  f: 'function',
+  w: 'function',
+  p: 'procedure',
+  a: 'aggregate',
+};
+
+export async function readPostgresObjects(engine: Engine): Promise<SchemaObjects> {
+  const run = (sql: string) => engine.query(sql, { readOnly: true }).then(records);
+  const [extensions, types, routines, triggers] = await Promise.all([
+    run(POSTGRES_OBJECT_QUERIES.extensions),
+    run(POSTGRES_OBJECT_QUERIES.types),
+    run(POSTGRES_OBJECT_QUERIES.routines),
+    run(POSTGRES_OBJECT_QUERIES.triggers),
+  ]);
+  const definition = (v: unknown, reason: string) =>
+    v === null || v === undefined
+      ? { definition: null, reason }
+      : { definition: str(v).trim().replace(/;$/, '') };
+  return {
+    extensions: extensions.map((r) => ({
+      name: str(r.name),
+      schema: str(r.schema),
+      version: str(r.version),
+    })),
+    objects: [
+      ...types.map((r) => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        kind: 'type' as const,
+        ...definition(r.definition, 'range types with a canonical function are not exported'),
+        afterTables: false,
+      })),
+      ...routines.map((r) => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        kind: KINDS[str(r.kind)] ?? 'function',
+        ...definition(r.definition, 'ordered-set and hypothetical-set aggregates are not exported'),
+        afterTables: r.afterTables === true || r.afterTables === 't',
+      })),
+      ...triggers.map((r) => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        kind: 'trigger' as const,
+        ...definition(r.definition, 'the server did not print it'),
+        afterTables: true,
+      })),
+    ],
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * GET …/schema/export?format=ddl: the stored snapshot plus what only the live database
+ * holds (extensions, types, routines, triggers, events). The live part is read on every
+ * export rather than cached with the snapshot: a new function changes no table, so it
+ * would not move the snapshot head that keys the cache.
+ */
+import type { Context } from 'hono';
+import { authorize } from '../auth/policy.ts';
+import { withEngine } from '../connections/open-engine.ts';
+import type { SchemaSnapshot } from '../engines/schema-model.ts';
+import { readSchemaObjects, type SchemaObjects } from '../engines/schema-objects.ts';
+import type { AppEnv } from '../env.ts';
+import { toDdl } from './ddl.ts';
+
+export async function exportDdl(
+  c: Context<AppEnv>,
+  connectionId: string,
+  snapshot: SchemaSnapshot,
+): Promise<string> {
+  return toDdl(snapshot, await liveObjects(c, connectionId));
+}
+
+/** Null when the database cannot be reached: the export still has the snapshot, and says what it lacks. */
+async function liveObjects(c: Context<AppEnv>, connectionId: string): Promise<SchemaObjects | null> {
+  const auth = authorize(c.get('auth'), 'schema.read');
+  try {
+    return await withEngine({ env: c.env }, auth, connectionId, readSchemaObjects);
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        level: 'warn',
+        event: 'schema.export_objects_failed',
+        connectionId,
+        error: String(err),
+      }),
+    );
+    return null;
+  }
+}

@@ -36,16 +36,6 @@ export function contentOf(fill: (doc: Y.Doc) => void): DocumentContent {
   return content;
 }
 
-/** Builds a block map ready to push into the `blocks` array. */
-export function createBlock(fields: DocumentBlockFields, text = ''): Y.Map<unknown> {
-  const block = new Y.Map<unknown>();
-  block.set('id', fields.id);
-  block.set('kind', fields.kind);
-  block.set('name', fields.name);
-  block.set('text', new Y.Text(text));
-  return block;
-}
-
 /** The Yjs update that gives a new document its initial SQL text. */
 export function initialUpdate(sql: string): Uint8Array {
   const doc = new Y.Doc();

@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Env } from '../worker/env.ts';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -30,7 +29,8 @@ const MEMORY_ONLY_WINDOW_MS = 60_000;
  * synchronous KV store, so an eviction in the middle cannot hand out fresh guesses,
  * and an alarm wipes them when the window ends so idle keys cost nothing.
  */
-export class RateLimiter extends DurableObject<Env> {
+// It reads no bindings, so it names none (and the Worker's Env need not import back from here).
+export class RateLimiter extends DurableObject<Record<string, never>> {
   #window: Window | undefined;
   #loaded = false;
 

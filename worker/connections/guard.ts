@@ -62,6 +62,7 @@ export function guardEngine(engine: Engine, options: GuardOptions): Engine {
     },
     privileges: (o) => engine.privileges(o).catch(fail),
     introspect: () => engine.introspect().catch(fail),
+    schemaObjects: () => engine.schemaObjects().catch(fail),
     describeTable: (schema, table) => engine.describeTable(schema, table).catch(fail),
     close: () => engine.close().catch(fail),
   };

@@ -15,8 +15,6 @@ export type { EngineConfig, SslMode } from './config.ts';
 
 /** D1 bindings that are Atrium's own, never offered as user databases. */
 const INTERNAL_BINDINGS = new Set(['DB']);
-/** Friendly names for the databases this deployment ships with. */
-const BUILTIN_NAMES: Record<string, string> = { DEMO_DB: 'Chinook demo' };
 
 /** Service bindings and RPC stubs answer every method name, so a D1 is recognised by having no `fetch`. */
 function isD1(value: unknown): value is D1Database {
@@ -49,19 +47,4 @@ export function createEngine(config: EngineConfig, env: Env): Engine {
       throw new EngineError('unsupported', `Unsupported engine "${String(never)}"`);
     }
   }
-}
-
-export interface BuiltinConnection {
-  /** The D1 binding, used as `EngineConfig.binding`. */
-  binding: string;
-  name: string;
-  engine: 'sqlite';
-}
-
-/** Every D1 database bound in wrangler.toml except Atrium's own, usable as a SQLite connection. */
-export function builtinConnections(env: Env): BuiltinConnection[] {
-  return Object.entries(env as unknown as Record<string, unknown>)
-    .filter(([key, value]) => !INTERNAL_BINDINGS.has(key) && isD1(value))
-    .map(([binding]) => ({ binding, name: BUILTIN_NAMES[binding] ?? binding, engine: 'sqlite' as const }))
-    .sort((a, b) => a.binding.localeCompare(b.binding));
 }

@@ -13,7 +13,7 @@
  */
 
 import type { Capabilities, EngineName, SqlDialect } from './dialect.ts';
-import type { LiveTable, SchemaSnapshot } from './schema-model.ts';
+import type { LiveTable, SchemaObjects, SchemaSnapshot } from './schema-model.ts';
 
 export type { Capabilities, EngineName, SqlDialect } from './dialect.ts';
 
@@ -105,6 +105,8 @@ export interface Engine {
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
   /** Reads the whole structure of what it is connected to, in a constant number of catalog queries. */
   introspect(): Promise<SchemaSnapshot>;
+  /** Extensions, types, routines, triggers and events that a snapshot leaves out, for DDL export. */
+  schemaObjects(): Promise<SchemaObjects>;
   /** One table's or view's columns and primary key, names bound as parameters; null when absent. */
   describeTable(schema: string, table: string): Promise<LiveTable | null>;
   /** Asks the server what the connected login may do (superuser, server files and programs). */

@@ -7,8 +7,7 @@
 import type { Context } from 'hono';
 import { authorize } from '../auth/policy.ts';
 import { withEngine } from '../connections/open-engine.ts';
-import type { SchemaSnapshot } from '../engines/schema-model.ts';
-import { readSchemaObjects, type SchemaObjects } from '../engines/schema-objects.ts';
+import type { SchemaObjects, SchemaSnapshot } from '../engines/schema-model.ts';
 import type { AppEnv } from '../env.ts';
 import { toDdl } from './ddl.ts';
 
@@ -24,7 +23,7 @@ export async function exportDdl(
 async function liveObjects(c: Context<AppEnv>, connectionId: string): Promise<SchemaObjects | null> {
   const auth = authorize(c.get('auth'), 'schema.read');
   try {
-    return await withEngine({ env: c.env }, auth, connectionId, readSchemaObjects);
+    return await withEngine({ env: c.env }, auth, connectionId, (engine) => engine.schemaObjects());
   } catch (err) {
     console.error(
       JSON.stringify({

@@ -1,11 +1,11 @@
 /**
  * The parts of a DDL export that come from the live database rather than the snapshot:
- * extensions, types, routines, triggers and events (`readSchemaObjects`), each placed
+ * extensions, types, routines, triggers and events (`Engine.schemaObjects`), each placed
  * where the objects it needs already exist. Each definition is the server's own text.
  */
 import { dialectOf } from '../engines/dialects.ts';
 import type { EngineName } from '../engines/engine.ts';
-import type { ObjectDefinition, SchemaObjects } from '../engines/schema-objects.ts';
+import type { ObjectDefinition, SchemaObjects } from '../engines/schema-model.ts';
 
 /** Where in the script a group of objects goes. */
 export type Phase = 'types' | 'beforeTables' | 'afterTables' | 'last';

@@ -5,7 +5,7 @@
  * order; then sequence ownership and foreign keys last, so tables may reference each
  * other in any order. Identifiers and literals are quoted by Kysely's compilers for the
  * dialect, never by hand. Extensions, types, routines, triggers and events are not in a
- * snapshot: the route reads them live (`readSchemaObjects`) and passes them in; without
+ * snapshot: the route reads them live (`Engine.schemaObjects`) and passes them in; without
  * them a Postgres view that calls a non-built-in function is skipped with a note.
  */
 import { sql } from 'kysely';
@@ -14,10 +14,10 @@ import type {
   ColumnInfo,
   IndexInfo,
   QualifiedName,
+  SchemaObjects,
   SchemaSnapshot,
   TableInfo,
 } from '../engines/schema-model.ts';
-import type { SchemaObjects } from '../engines/schema-objects.ts';
 import { sqlBuilder } from '../engines/sql-builder.ts';
 import { extensionLines, notExported, objectLines } from './ddl-objects.ts';
 

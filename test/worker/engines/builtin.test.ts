@@ -1,10 +1,13 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
-import { builtinConnections } from '../../../worker/engines/create-engine.ts';
+import { BUILTIN_D1 } from '../../../worker/connections/builtins.ts';
+import { createEngine } from '../../../worker/engines/create-engine.ts';
+import { EngineError } from '../../../worker/engines/engine.ts';
 import { sqlBuilder } from '../../../worker/engines/sql-builder.ts';
 
-it('lists the D1 demo as a built-in SQLite connection, not the metadata database', () => {
-  expect(builtinConnections(env)).toEqual([{ binding: 'DEMO_DB', name: 'Chinook demo', engine: 'sqlite' }]);
+it('offers the D1 demo as the one built-in connection, never the metadata database', () => {
+  expect(BUILTIN_D1.map((b) => [b.id, b.binding])).toEqual([['builtin:demo', 'DEMO_DB']]);
+  expect(() => createEngine({ engine: 'sqlite', binding: 'DB' }, env)).toThrow(EngineError);
 });
 
 it('compiles quoted, parameterized SQL per dialect without connecting', () => {

@@ -32,13 +32,14 @@ import {
 } from '../engine.ts';
 import { describeInformationSchemaTable } from '../information-schema-table.ts';
 import { bodyCapOf, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
-import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
+import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { fromMysqlError } from './mysql-errors.ts';
 import { introspectMysql } from './mysql-introspector.ts';
 import { mysqlPrivileges } from './mysql-privileges.ts';
 import type { MysqlConnection, MysqlConnector, MysqlRaw } from './mysql-transport.ts';
 import { toMysqlParam } from './mysql-values.ts';
+import { readMysqlObjects } from './schema-objects.ts';
 
 type Flavor = 'mysql' | 'mariadb';
 /** MySQL 8 knows only the new name; MariaDB before 11.1 only the old one (later, both). */
@@ -261,6 +262,10 @@ export class MysqlEngine implements Engine {
 
   introspect(): Promise<SchemaSnapshot> {
     return introspectMysql(this);
+  }
+
+  schemaObjects(): Promise<SchemaObjects> {
+    return readMysqlObjects(this);
   }
 
   describeTable(schema: string, table: string): Promise<LiveTable | null> {

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { records, str } from '../catalog-rows.ts';
 import type { Engine } from '../engine.ts';
-import type { ObjectDefinition, SchemaObjects } from '../schema-objects.ts';
+import type { ObjectDefinition, SchemaObjects } from '../schema-model.ts';
 import { sqlBuilder } from '../sql-builder.ts';
 
 const SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')";

@@ -23,7 +23,7 @@ import {
 } from '../engine.ts';
 import { describeInformationSchemaTable } from '../information-schema-table.ts';
 import { bodyCapOf, isRowQuery, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
-import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
+import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.ts';
 import { BoundedStatement, type PortalResult, readOnlyViolation as violation } from './pg-portal.ts';
 import { columnsOf, parseUserArrays, type RawResult, toResult } from './pg-results.ts';
 import type { PgSession, PgTransport } from './pg-transport.ts';
@@ -32,6 +32,7 @@ import { fromPgError } from './postgres-errors.ts';
 import { introspectPostgres } from './postgres-introspector.ts';
 import { postgresPrivileges } from './postgres-privileges.ts';
 import { isBuiltinPgType, PG_TYPE_LOOKUP, type PgTypeInfo, pgParser, toPgParam } from './postgres-values.ts';
+import { readPostgresObjects } from './schema-objects.ts';
 
 /** One-shot row queries run as this cursor, so FETCH bounds what the server computes. */
 const CURSOR = 'DECLARE atrium_q NO SCROLL CURSOR FOR ';
@@ -311,6 +312,10 @@ export class PostgresEngine implements Engine {
 
   introspect(): Promise<SchemaSnapshot> {
     return introspectPostgres(this);
+  }
+
+  schemaObjects(): Promise<SchemaObjects> {
+    return readPostgresObjects(this);
   }
 
   describeTable(schema: string, table: string): Promise<LiveTable | null> {

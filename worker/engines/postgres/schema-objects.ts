@@ -8,7 +8,7 @@
 
 import { records, str } from '../catalog-rows.ts';
 import type { Engine } from '../engine.ts';
-import type { ObjectDefinition, SchemaObjects } from '../schema-objects.ts';
+import type { ObjectDefinition, SchemaObjects } from '../schema-model.ts';
 
 /** The same schemas the introspector reads: user schemas that no extension owns. */
 const SCHEMAS = `with s as (

@@ -23,7 +23,8 @@ import {
   type StatementResult,
   type TestResult,
 } from '../engine.ts';
-import type { LiveTable, SchemaSnapshot } from '../schema-model.ts';
+import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.ts';
+import { readSqliteObjects } from './schema-objects.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { fromD1Error } from './sqlite-errors.ts';
 import { introspectSqlite } from './sqlite-introspector.ts';
@@ -224,6 +225,10 @@ export class SqliteEngine implements Engine {
 
   introspect(): Promise<SchemaSnapshot> {
     return introspectSqlite(this);
+  }
+
+  schemaObjects(): Promise<SchemaObjects> {
+    return readSqliteObjects(this);
   }
 
   describeTable(schema: string, table: string): Promise<LiveTable | null> {

@@ -1,7 +1,7 @@
 /** SQLite objects a snapshot leaves out: triggers, as stored in sqlite_schema. */
 import { records, str } from '../catalog-rows.ts';
 import type { Engine } from '../engine.ts';
-import type { SchemaObjects } from '../schema-objects.ts';
+import type { SchemaObjects } from '../schema-model.ts';
 
 export const SQLITE_OBJECT_QUERIES = {
   triggers: `select name, sql from sqlite_master where type = 'trigger' and sql is not null order by rowid`,

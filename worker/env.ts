@@ -1,7 +1,7 @@
 import type { DocumentRoom } from '../durable-objects/document-room.ts';
 import type { RateLimiter } from '../durable-objects/rate-limiter.ts';
 import type { AuthContext } from './auth/context.ts';
-import type { RequestTiming } from './middleware/server-timing.ts';
+import type { RequestTiming } from './lib/request-timing.ts';
 
 /** Bindings and vars from wrangler.toml, plus secrets from `.dev.vars` / `wrangler secret put`. */
 export interface Env {

@@ -156,7 +156,7 @@ const SummarySchema = z.object({
 export const SyncResultSchema = z
   .object({
     snapshotId: z.string(),
-    syncedAt: z.number().openapi({ description: 'Epoch milliseconds' }),
+    syncedAt: z.string().openapi({ format: 'date-time' }),
     changed: z.boolean().openapi({ description: 'The structure differs from the previous sync' }),
     changeId: z.string().nullable(),
     summary: SummarySchema.nullable(),

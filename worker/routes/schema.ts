@@ -97,7 +97,7 @@ export const schema = createRouter()
     }),
     async (c) => {
       const result = await syncConnection(c, c.req.valid('param').id);
-      return c.json(result, 200);
+      return c.json({ ...result, syncedAt: new Date(result.syncedAt).toISOString() }, 200);
     },
   )
   .openapi(

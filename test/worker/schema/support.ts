@@ -31,6 +31,8 @@ export async function getJson<T>(user: TestUser, url: string): Promise<T> {
 
 export interface SyncBody {
   snapshotId: string;
+  /** ISO 8601, like every date the API returns. */
+  syncedAt: string;
   changed: boolean;
   changeId: string | null;
   summary: Record<string, number> | null;

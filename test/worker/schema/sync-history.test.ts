@@ -70,6 +70,7 @@ describe('history', () => {
     );
     const second = await sync(owner, connectionId);
     expect(second.changed).toBe(true);
+    expect(new Date(second.syncedAt).toISOString()).toBe(second.syncedAt);
 
     const history = await getJson<HistoryBody>(owner, path(connectionId, '/schema/history'));
     const entry = history.items.find((i) => mine(i.diff).changed.length > 0);

@@ -1,7 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import { createEffect, createMemo, createSignal, For, onCleanup, Show } from 'solid-js';
 import uPlot from 'uplot';
-import type { ResultColumn } from '../stores/query-runner.ts';
+import type { ResultColumn } from '../api/queries.ts';
 import { cellText } from './cell-value.ts';
 
 export type ChartKind = 'bar' | 'line' | 'scatter' | 'pie';

@@ -1,13 +1,13 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { documentsApi } from '../api/documents.ts';
+import { fetchSavedQueries } from '../api/saved-queries.ts';
+import { schemaApi } from '../api/schema.ts';
 import { openSqlInEditor } from '../lib/open-sql.ts';
 import { path } from '../lib/paths.ts';
-import { documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
 import { readLastPlace } from '../stores/last-place.ts';
-import { fetchSavedQueries } from '../stores/query-runner.ts';
-import { schemaApi } from '../stores/schema.ts';
 import { filterItems, type PaletteItem } from './palette-items.ts';
 import { ShortcutsSheet } from './shortcuts-sheet.tsx';
 import '../styles/palette.css';

@@ -1,13 +1,6 @@
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
-import {
-  deleteRow,
-  fetchRows,
-  insertRow,
-  type RowSort,
-  type RowsPage,
-  updateRow,
-} from '../stores/table-rows.ts';
+import { deleteRow, fetchRows, insertRow, type RowSort, type RowsPage, updateRow } from '../api/rows.ts';
 import { cellText } from './cell-value.ts';
 import ExportButtons from './export-button.tsx';
 import FilterBuilder, { type DraftFilter, toRowFilter } from './filter-builder.tsx';

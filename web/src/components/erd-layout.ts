@@ -1,4 +1,4 @@
-import type { Erd, ErdNode } from '../stores/schema.ts';
+import type { Erd, ErdNode } from '../api/schema.ts';
 
 export const NODE_WIDTH = 220;
 export const HEADER_HEIGHT = 24;

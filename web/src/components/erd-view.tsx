@@ -1,5 +1,5 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
-import type { Erd } from '../stores/schema.ts';
+import type { Erd } from '../api/schema.ts';
 import {
   HEADER_HEIGHT,
   LINE_HEIGHT,

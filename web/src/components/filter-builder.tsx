@@ -1,6 +1,7 @@
 import { For, Show } from 'solid-js';
-import type { ResultColumn } from '../stores/query-runner.ts';
-import { FILTER_OPS, type FilterOp, type RowFilter } from '../stores/table-rows.ts';
+import type { ResultColumn } from '../api/queries.ts';
+import type { FilterOp, RowFilter } from '../api/rows.ts';
+import { FILTER_OPS } from '../stores/table-rows.ts';
 
 /** Filters as the user edits them: every value is text until applied. */
 export interface DraftFilter {

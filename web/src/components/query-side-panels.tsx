@@ -1,17 +1,11 @@
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { fetchHistory, type HistoryEntry } from '../api/history.ts';
+import { deleteSavedQuery, fetchSavedQueries, type SavedQuery, saveQuery } from '../api/saved-queries.ts';
 import { createLoader } from '../stores/loader.ts';
-import {
-  deleteSavedQuery,
-  fetchHistory,
-  fetchSavedQueries,
-  type HistoryEntry,
-  type SavedQuery,
-  saveQuery,
-} from '../stores/query-runner.ts';
 
-const when = (t: string | number) =>
-  new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t).toLocaleString();
+/** Dates cross the API as ISO 8601. */
+const when = (iso: string) => new Date(iso).toLocaleString();
 
 /** Recent executions (from D1 history); clicking one loads it into the editor. */
 export function HistoryPanel(props: {

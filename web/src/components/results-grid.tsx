@@ -1,5 +1,6 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { createComputed, createMemo, createSignal, createUniqueId, For, type JSX, on, Show } from 'solid-js';
+import { COPY_FORMATS, type CopyFormat, copyAs } from '../lib/copy-as.ts';
 import type { ResultColumn } from '../stores/query-runner.ts';
 import { cellText, copyText, guessWidth } from './cell-value.ts';
 
@@ -26,13 +27,18 @@ export interface ResultsGridProps {
 /**
  * A virtualized result table: only the visible rows are in the DOM, so 10,000
  * rows scroll as smoothly as 10. Columns resize by dragging the header edge;
- * Mod-C copies the selected cell.
+ * Mod-C copies the selected cell, or the selected rows as TSV. Rows are selected by
+ * their number (Shift-click for a range, Mod-click to toggle), Shift+↑/↓ or Mod-A,
+ * and copy as TSV, CSV, JSON, Markdown or SQL INSERT from the footer.
  */
 export default function ResultsGrid(props: ResultsGridProps) {
   let scroller!: HTMLDivElement;
   const [widths, setWidths] = createSignal<number[]>([]);
   const [selected, setSelected] = createSignal<[number, number] | null>(null);
   const [copied, setCopied] = createSignal(false);
+  /** Selected rows, ascending; `anchor` is where a Shift range starts. */
+  const [rowSelection, setRowSelection] = createSignal<number[]>([]);
+  let anchor = 0;
   const gridId = createUniqueId();
 
   // Widths reset when the column set changes (a new result), not on every row change.
@@ -54,7 +60,10 @@ export default function ResultsGrid(props: ResultsGridProps) {
   createComputed(
     on(
       () => props.rows,
-      () => setSelected(null),
+      () => {
+        setSelected(null);
+        setRowSelection([]);
+      },
       { defer: true },
     ),
   );
@@ -92,12 +101,21 @@ export default function ResultsGrid(props: ResultsGridProps) {
     handle.addEventListener('pointerup', up);
   }
 
-  async function copySelected() {
+  async function copySelected(format: CopyFormat = 'tsv') {
+    const rows = rowSelection();
     const at = selected();
-    if (!at) return;
-    const value = props.rows[at[0]]?.[at[1]];
+    let text: string;
+    if (rows.length > 0) {
+      const names = props.columns.map((c) => c.name);
+      text = copyAs(
+        format,
+        names,
+        rows.map((i) => props.rows[i] ?? []),
+      );
+    } else if (at) text = copyText(props.rows[at[0]]?.[at[1]]);
+    else return;
     try {
-      await navigator.clipboard.writeText(copyText(value));
+      await navigator.clipboard.writeText(text);
       setCopied(true);
       setTimeout(() => setCopied(false), 1200);
     } catch {
@@ -105,10 +123,38 @@ export default function ResultsGrid(props: ResultsGridProps) {
     }
   }
 
+  /** Selects rows `from`..`to` inclusive, either way round. */
+  function selectRange(from: number, to: number) {
+    const [lo, hi] = from <= to ? [from, to] : [to, from];
+    setRowSelection(Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
+  }
+
+  function pickRow(row: number, event: MouseEvent) {
+    if (event.shiftKey) selectRange(anchor, row);
+    else if (event.metaKey || event.ctrlKey) {
+      anchor = row;
+      setRowSelection((all) =>
+        all.includes(row) ? all.filter((r) => r !== row) : [...all, row].sort((a, b) => a - b),
+      );
+    } else {
+      anchor = row;
+      setRowSelection([row]);
+    }
+  }
+
   function onKeyDown(event: KeyboardEvent) {
-    if ((event.metaKey || event.ctrlKey) && event.key.toLowerCase() === 'c') {
+    const mod = event.metaKey || event.ctrlKey;
+    // A cell editor inside the grid keeps its own copy and select-all.
+    const inEditor = (event.target as Element).closest('input, textarea, [contenteditable="true"]');
+    if (mod && !inEditor && event.key.toLowerCase() === 'c') {
       event.preventDefault();
       void copySelected();
+      return;
+    }
+    if (mod && !inEditor && event.key.toLowerCase() === 'a' && props.rows.length > 0) {
+      event.preventDefault();
+      anchor = 0;
+      selectRange(0, props.rows.length - 1);
       return;
     }
     const at = selected();
@@ -131,6 +177,11 @@ export default function ResultsGrid(props: ResultsGridProps) {
     event.preventDefault();
     const row = Math.max(0, Math.min(props.rows.length - 1, at[0] + step[0]));
     const col = Math.max(0, Math.min(props.columns.length - 1, at[1] + step[1]));
+    // Shift+↑/↓ grows a row selection from where it started; a plain move drops it.
+    if (event.shiftKey && step[0] !== 0) {
+      if (rowSelection().length === 0) anchor = at[0];
+      selectRange(anchor, row);
+    } else setRowSelection([]);
     select(row, col);
     virtualizer.scrollToIndex(row);
   }
@@ -142,8 +193,14 @@ export default function ResultsGrid(props: ResultsGridProps) {
 
   // One delegated handler per event: cells and resize handles carry data-* coordinates.
   function onClick(event: MouseEvent) {
+    const rowNumber = (event.target as Element).closest<HTMLElement>('[data-rownum]');
+    if (rowNumber) {
+      pickRow(Number(rowNumber.dataset.rownum), event);
+      return;
+    }
     const cell = (event.target as Element).closest<HTMLElement>('[data-cell]');
     if (!cell) return;
+    setRowSelection([]);
     select(Number(cell.dataset.row), Number(cell.dataset.col));
   }
 
@@ -222,16 +279,23 @@ export default function ResultsGrid(props: ResultsGridProps) {
           <For each={virtualizer.getVirtualItems()}>
             {(item) => (
               <div
-                class={`grid-row ${props.rowClass?.(item.index) ?? ''}`}
+                // One class string, not classList: a changing `class` would wipe classList's additions.
+                class={`grid-row ${props.rowClass?.(item.index) ?? ''} ${rowSelection().includes(item.index) ? 'row-selected' : ''}`}
                 role="row"
                 aria-rowindex={item.index + 2}
+                aria-selected={rowSelection().includes(item.index)}
                 style={{
                   'grid-template-columns': template(),
                   transform: `translateY(${item.start}px)`,
                   height: `${ROW_HEIGHT}px`,
                 }}
               >
-                <div class="grid-cell grid-rownum" role="rowheader">
+                <div
+                  class="grid-cell grid-rownum"
+                  role="rowheader"
+                  data-rownum={item.index}
+                  title="Select row (Shift: range, Ctrl/⌘: toggle)"
+                >
                   {item.index + 1}
                 </div>
                 <For each={props.columns}>
@@ -275,10 +339,33 @@ export default function ResultsGrid(props: ResultsGridProps) {
             truncated
           </span>
         </Show>
-        <Show when={selected()}>
-          <button type="button" class="link" onClick={copySelected}>
-            {copied() ? 'Copied' : 'Copy cell'}
-          </button>
+        <Show
+          when={rowSelection().length > 0}
+          fallback={
+            <Show when={selected()}>
+              <button type="button" class="link" onClick={() => void copySelected()}>
+                {copied() ? 'Copied' : 'Copy cell'}
+              </button>
+            </Show>
+          }
+        >
+          <span role="group" class="row copy-as" aria-label="Copy selected rows as" data-testid="copy-as">
+            <span data-testid="selected-rows">
+              {rowSelection().length} selected · {copied() ? 'Copied' : 'Copy as'}
+            </span>
+            <For each={COPY_FORMATS}>
+              {(f) => (
+                <button
+                  type="button"
+                  class="link"
+                  aria-label={`Copy selected rows as ${f.label}`}
+                  onClick={() => void copySelected(f.format)}
+                >
+                  {f.label}
+                </button>
+              )}
+            </For>
+          </span>
         </Show>
       </div>
     </div>

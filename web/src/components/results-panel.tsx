@@ -1,5 +1,6 @@
 import { createSignal, For, lazy, Match, Show, Switch } from 'solid-js';
-import type { QueryFailure, StatementResult } from '../stores/query-runner.ts';
+import type { StatementResult } from '../api/queries.ts';
+import type { QueryFailure } from '../stores/query-runner.ts';
 import ResultsGrid from './results-grid.tsx';
 
 // uPlot only loads when someone opens the chart view.

@@ -1,6 +1,6 @@
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
-import { type SchemaNode, schemaApi, type TableNode } from '../stores/schema.ts';
+import { type SchemaNode, schemaApi, type TableNode } from '../api/schema.ts';
 
 export interface TreeSelection {
   schema: string;

@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js';
-import type { TableDetail } from '../stores/schema.ts';
+import type { TableDetail } from '../api/schema.ts';
 
 const cols = (list: string[]) => list.join(', ');
 

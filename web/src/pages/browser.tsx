@@ -5,11 +5,11 @@ import ConnectionPicker from '../components/connection-picker.tsx';
 import SchemaTree, { type TreeSelection } from '../components/schema-tree.tsx';
 import TableDetails from '../components/table-details.tsx';
 import '../components/data-pages.css';
+import { type SchemaNode, type SearchHit, schemaApi } from '../api/schema.ts';
 import { path, useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 import { pickConnection, readLastPlace, rememberPlace } from '../stores/last-place.ts';
 import { createLoader } from '../stores/loader.ts';
-import { type SchemaNode, type SearchHit, schemaApi } from '../stores/schema.ts';
 import { createSchemaWatch } from '../stores/schema-watch.ts';
 
 const DataGrid = lazy(() => import('../components/data-grid.tsx'));
@@ -17,9 +17,10 @@ const ErdView = lazy(() => import('../components/erd-view.tsx'));
 
 type Tab = 'details' | 'data' | 'erd' | 'history';
 
-const ago = (t: string | number | null) => {
+/** Dates cross the API as ISO 8601. */
+const ago = (t: string | null) => {
   if (t === null) return 'never';
-  const ms = Date.now() - new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t).getTime();
+  const ms = Date.now() - new Date(t).getTime();
   if (ms < 60_000) return 'just now';
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
   if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h ago`;
@@ -32,7 +33,7 @@ export default function BrowserPage() {
   const navigate = useNavigate();
   const [schemas, setSchemas] = createSignal<SchemaNode[]>([]);
   const [schemaCursor, setSchemaCursor] = createSignal<string | null>(null);
-  const [syncedAt, setSyncedAt] = createSignal<string | number | null>(null);
+  const [syncedAt, setSyncedAt] = createSignal<string | null>(null);
   const [treeKey, setTreeKey] = createSignal(0);
   const [syncing, setSyncing] = createSignal(false);
   const [syncStarted, setSyncStarted] = createSignal(0);

@@ -3,6 +3,8 @@ import { yCollab } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import { MAX_PREVIEW_ROWS, type RunEvent, type RunResultSummary } from '../../../durable-objects/protocol.ts';
 import { describeError } from '../api/client.ts';
+import { type DocumentSummary, documentsApi } from '../api/documents.ts';
+import { runQuery } from '../api/queries.ts';
 import { splitBlocks } from '../collab/blocks.ts';
 import { initials } from '../collab/presence.ts';
 import { createDocumentRoom, type DocumentRoom } from '../collab/room.ts';
@@ -11,9 +13,8 @@ import ResultsGrid from '../components/results-grid.tsx';
 import SqlEditor from '../components/sql-editor.tsx';
 import '../components/data-pages.css';
 import { useRouteParams } from '../lib/paths.ts';
-import { type DocumentSummary, documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
-import { runQuery, toFailure } from '../stores/query-runner.ts';
+import { toFailure } from '../stores/query-runner.ts';
 import { createCompletionSchema } from '../stores/schema.ts';
 
 export default function DocumentPage() {

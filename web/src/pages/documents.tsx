@@ -1,14 +1,14 @@
 import { A, useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
+import { type DocumentSummary, documentsApi } from '../api/documents.ts';
 import '../components/data-pages.css';
 import { path } from '../lib/paths.ts';
-import { type DocumentSummary, documentsApi } from '../stores/documents.ts';
 import { useStore } from '../stores/index.tsx';
 import { createLoader } from '../stores/loader.ts';
 
-const when = (t: string | number) =>
-  new Date(typeof t === 'number' && t < 1e12 ? t * 1000 : t).toLocaleString();
+/** Dates cross the API as ISO 8601. */
+const when = (iso: string) => new Date(iso).toLocaleString();
 
 export default function DocumentsPage() {
   const store = useStore();

@@ -1,52 +1,14 @@
 import { createSignal, onCleanup } from 'solid-js';
-import { ApiError, api, describeError, request } from '../api/client.ts';
-import { path } from '../lib/paths.ts';
+import { ApiError, describeError } from '../api/client.ts';
+import { type QueryRequest, runQuery, type StatementResult } from '../api/queries.ts';
 
-export interface ResultColumn {
-  name: string;
-  type: string;
-}
-
-/** One statement's answer from `POST /api/connections/:id/query`. */
-export interface StatementResult {
-  columns: ResultColumn[];
-  rows: unknown[][];
-  affectedRows: number | null;
-  durationMs: number;
-  truncated: boolean;
-  notices: string[];
-  command?: string | null;
-  cached?: boolean;
-}
-
-export interface QueryRequest {
-  sql: string;
-  params?: unknown[];
-  maxRows?: number;
-  timeoutMs?: number;
-  readOnly?: boolean;
-}
+export type { ResultColumn, StatementResult } from '../api/queries.ts';
 
 export interface QueryFailure {
   message: string;
   code: string;
   /** 1-based character offset into the statement, when the engine reports one. */
   position: number | undefined;
-}
-
-const queryPath = (connectionId: string) => path`/api/connections/${connectionId}/query`;
-
-export async function runQuery(
-  connectionId: string,
-  input: QueryRequest,
-  signal?: AbortSignal,
-): Promise<StatementResult[]> {
-  const body = await request<{ results: StatementResult[] }>(queryPath(connectionId), {
-    method: 'POST',
-    body: input,
-    signal,
-  });
-  return body.results;
 }
 
 export function toFailure(err: unknown): QueryFailure {
@@ -108,36 +70,3 @@ export function createQueryRunner() {
 }
 
 export type QueryRunner = ReturnType<typeof createQueryRunner>;
-
-export interface HistoryEntry {
-  id: string;
-  connectionId: string;
-  /** The SQL, first 4 KB. */
-  statement: string;
-  durationMs: number;
-  rowCount: number | null;
-  outcome: 'ok' | 'error' | 'timeout' | 'denied' | 'rate_limited';
-  startedAt: string;
-  cached: boolean;
-}
-
-export interface SavedQuery {
-  id: string;
-  name: string;
-  sql: string;
-  connectionId: string | null;
-  createdAt?: string | number;
-}
-
-export async function fetchHistory(connectionId: string | undefined): Promise<HistoryEntry[]> {
-  return (await api.get<{ items: HistoryEntry[] }>('/api/history', { connectionId, limit: 50 })).items;
-}
-
-export async function fetchSavedQueries(connectionId: string | undefined): Promise<SavedQuery[]> {
-  return (await api.get<{ items: SavedQuery[] }>('/api/saved-queries', { connectionId })).items;
-}
-
-export const saveQuery = (input: { name: string; sql: string; connectionId: string | null }) =>
-  api.post<SavedQuery>('/api/saved-queries', input);
-
-export const deleteSavedQuery = (id: string) => api.delete<unknown>(path`/api/saved-queries/${id}`);

@@ -1,5 +1,5 @@
 import { createEffect, createSignal, on, onCleanup } from 'solid-js';
-import { schemaApi } from './schema.ts';
+import { schemaApi } from '../api/schema.ts';
 
 /** How often a visible page asks whether the schema moved. */
 export const SCHEMA_POLL_MS = 30_000;

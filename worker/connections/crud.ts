@@ -30,6 +30,17 @@ import type {
 } from './types.ts';
 import { viewOf } from './views.ts';
 
+/** The last-test columns of a connection that has not been tested with its current settings. */
+const UNTESTED = {
+  lastTestOk: null,
+  lastTestLatencyMs: null,
+  lastTestServerVersion: null,
+  lastTestErrorCode: null,
+  lastTestErrorMessage: null,
+  lastTestedAt: null,
+  lastTestPrivileges: null,
+} satisfies Partial<ConnectionRow>;
+
 export interface ConnectionFields {
   name: string;
   description?: string | undefined;
@@ -114,13 +125,7 @@ export async function createConnection(
     ...settingsColumns(settings),
     ...readOnlyColumns(readOnlyLogin),
     secret: await sealSecret(ctx.env, id, secret),
-    lastTestOk: null,
-    lastTestLatencyMs: null,
-    lastTestServerVersion: null,
-    lastTestErrorCode: null,
-    lastTestErrorMessage: null,
-    lastTestedAt: null,
-    lastTestPrivileges: null,
+    ...UNTESTED,
     lastUsedAt: null,
     createdBy: scope.userId,
     createdAt: now,
@@ -169,13 +174,7 @@ export async function updateConnection(
     Object.assign(changes, settingsColumns(settings), readOnlyColumns(login), {
       secret: await sealSecret(ctx.env, id, withReadOnlyPassword(secretOf(settings), login)),
       // A status measured against other settings would be a lie.
-      lastTestOk: null,
-      lastTestLatencyMs: null,
-      lastTestServerVersion: null,
-      lastTestErrorCode: null,
-      lastTestErrorMessage: null,
-      lastTestedAt: null,
-      lastTestPrivileges: null,
+      ...UNTESTED,
     } satisfies Partial<ConnectionRow>);
   }
 

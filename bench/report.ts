@@ -27,6 +27,10 @@ export interface Row {
   };
   goal?: Goal;
   higherIsBetter?: boolean;
+  /** Geography rows: metadata round trips the response waited for in sequence, and calls by kind (medians). */
+  roundTrips?: { sequential: number; sequentialMax: number; d1: number; do: number; cache: number };
+  /** Geography rows: protocol round trips to the user's database per request (medians), counted by the proxy. */
+  databaseRoundTrips?: { atrium: number; reference?: number };
   note?: string;
 }
 

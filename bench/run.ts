@@ -12,8 +12,10 @@ import { startAppServer } from '../test/support/app-server.ts';
 import { AtriumClient } from '../test/support/http-client.ts';
 import { measureFanout, RoomClient } from '../test/support/yjs-client.ts';
 import { type Row, writeReport } from './report.ts';
+import { geoRows } from './rows/geo.ts';
 import { httpRows } from './rows/http.ts';
 import { mixedLoad } from './rows/load.ts';
+import { pagingRows } from './rows/paging.ts';
 import { queryRows } from './rows/query.ts';
 import { sizeRows } from './rows/size.ts';
 import {
@@ -25,7 +27,7 @@ import {
   startReferenceWorker,
   workerdPidIn,
 } from './servers.ts';
-import { round, sampleAlternating, summarize } from './stats.ts';
+import { round, summarize } from './stats.ts';
 
 const full = process.argv.includes('--full');
 const arg = (name: string, quick: number, big: number) => {
@@ -42,6 +44,15 @@ const P = {
   idleRooms: arg('idle-rooms', 50, 200),
   httpSeconds: arg('http-seconds', 5, 20),
   loadSeconds: arg('load-seconds', 20, 60),
+  geoRuns: arg('geo-runs', 20, 40),
+};
+// Geography mode's simulated round trips (ms); `--geo-d1-ms=150` etc. change them.
+const GEO = {
+  d1Primary: arg('geo-d1-ms', 150, 150),
+  d1Replica: arg('geo-replica-ms', 20, 20),
+  object: arg('geo-do-ms', 150, 150),
+  cache: arg('geo-cache-ms', 2, 2),
+  database: arg('geo-db-ms', 150, 150),
 };
 
 const rows: Row[] = [];
@@ -105,6 +116,7 @@ const reference = await startReferenceWorker({
   PG_URL: 'postgresql://postgres@127.0.0.1:5432/atrium_bench',
   MYSQL_USER: 'root',
   MYSQL_TARGET: '127.0.0.1:3306/sakila',
+  MYSQL_URL: 'mysql://root@127.0.0.1:3306/sakila',
 });
 const BENCH_EMAIL = `bench-${Date.now()}@example.com`;
 const BENCH_PASSWORD = 'bench password 123'; // AtriumClient.signUp's; the cookie row signs in with it
@@ -112,21 +124,18 @@ const client = await AtriumClient.signUp(app.url, BENCH_EMAIL);
 
 ensurePgDatabase('atrium_bench');
 const local = { host: '127.0.0.1', user: 'postgres', sslMode: 'disable' };
-const pg = await client.createConnection({
-  ...local,
-  name: 'bench postgres',
-  engine: 'postgres',
-  port: 5432,
-  database: 'atrium_bench',
-});
+// The Neon and PlanetScale rows name their transport (a loopback host would default to TCP);
+// the TCP rows save the same databases again with `tcp`.
+const pgSettings = { ...local, engine: 'postgres', port: 5432, database: 'atrium_bench' };
+const mySettings = { ...local, engine: 'mysql', port: 3306, database: 'sakila', user: 'root' };
+const pg = await client.createConnection({ ...pgSettings, name: 'bench postgres', transport: 'neon-http' });
 const my = await client.createConnection({
-  ...local,
+  ...mySettings,
   name: 'bench mysql',
-  engine: 'mysql',
-  port: 3306,
-  database: 'sakila',
-  user: 'root',
+  transport: 'planetscale-http',
 });
+const pgTcp = await client.createConnection({ ...pgSettings, name: 'bench postgres tcp', transport: 'tcp' });
+const myTcp = await client.createConnection({ ...mySettings, name: 'bench mysql tcp', transport: 'tcp' });
 
 await section('size', () => sizeRows());
 
@@ -139,64 +148,13 @@ await section('query overhead', () =>
     password: BENCH_PASSWORD,
     pg,
     my,
+    pgTcp,
+    myTcp,
     runs: P.queryRuns,
   }),
 );
 
-await section('paging', async () => {
-  const have = Number(
-    psql(
-      'atrium_bench',
-      "select coalesce((select reltuples::bigint from pg_class where relname = 'paging'), -1)",
-    ).trim(),
-  );
-  if (have < P.pagingRows * 0.99 || have > P.pagingRows * 1.01) {
-    psql('atrium_bench', 'drop table if exists paging');
-    psql(
-      'atrium_bench',
-      `create table paging as select g::bigint as id, md5(g::text) as v from generate_series(1, ${P.pagingRows}) g`,
-    );
-    psql('atrium_bench', 'alter table paging add primary key (id); analyze paging');
-  }
-  const targetPage = Math.min(10_000, Math.floor(P.pagingRows / P.pageSize));
-  const base = `/api/connections/${pg}/tables/public/paging/rows?limit=${P.pageSize}`;
-  // The cursor of page N is the one the API issues after page N-1: its last key. Ids are
-  // 1..rows, so that key is (N-1)·pageSize; take a real cursor and move its key there
-  // instead of walking 10,000 pages first.
-  const page1: { nextCursor?: string | null } = await client.json('GET', base);
-  if (!page1.nextCursor) throw new Error('no second page');
-  const decoded = JSON.parse(Buffer.from(page1.nextCursor, 'base64url').toString('utf8')) as {
-    key: unknown[];
-  };
-  decoded.key = [(targetPage - 1) * P.pageSize];
-  const deepCursor = Buffer.from(JSON.stringify(decoded)).toString('base64url');
-  const check: { rows?: unknown[][] } = await client.json('GET', `${base}&cursor=${deepCursor}`);
-  if (!check.rows?.length) throw new Error(`page ${targetPage} is empty`);
-  const [deep = [], first = []] = await sampleAlternating(
-    [
-      async () => {
-        const res = await client.request('GET', `${base}&cursor=${encodeURIComponent(deepCursor ?? '')}`);
-        if (!res.ok) throw new Error(`page ${targetPage}: ${res.status}`);
-        await res.arrayBuffer();
-      },
-      async () => {
-        await (await client.request('GET', base)).arrayBuffer();
-      },
-    ],
-    P.queryRuns,
-  );
-  return [
-    {
-      id: 'paging.deep',
-      goal: { le: 1.15 },
-      group: 'paging',
-      name: `page ${targetPage} vs page 1 (${P.pagingRows.toLocaleString('en')} rows, ${P.pageSize}/page, keyset)`,
-      unit: 'ms',
-      atrium: summarize(deep),
-      reference: { name: 'page 1 of the same table', value: summarize(first), alternated: true },
-    },
-  ];
-});
+await section('paging', () => pagingRows(client, pg, P));
 
 await section('export', async () => {
   psql('atrium_bench', 'drop table if exists export_src');
@@ -206,20 +164,26 @@ await section('export', async () => {
   );
   const rss = appPid ? peakRss(appPid) : undefined;
   const idle = appPid ? rssMiB(appPid) : 0;
-  const t0 = performance.now();
-  const res = await client.request(
-    'GET',
-    `/api/connections/${pg}/export?format=csv&schema=public&table=export_src&escapeFormulas=false`,
-  );
-  if (!res.ok || !res.body) throw new Error(`export ${res.status} ${await res.text()}`);
-  let bytes = 0;
-  let newlines = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    bytes += chunk.length;
-    for (const b of chunk) if (b === 10) newlines++;
-  }
-  const atriumSeconds = (performance.now() - t0) / 1000;
+  /** One whole CSV export of the table through `connection`: seconds, bytes and lines. */
+  const exportThrough = async (connection: string) => {
+    const t0 = performance.now();
+    const res = await client.request(
+      'GET',
+      `/api/connections/${connection}/export?format=csv&schema=public&table=export_src&escapeFormulas=false`,
+    );
+    if (!res.ok || !res.body) throw new Error(`export ${res.status} ${await res.text()}`);
+    let bytes = 0;
+    let newlines = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) newlines++;
+    }
+    return { seconds: (performance.now() - t0) / 1000, bytes, newlines };
+  };
+  const { seconds: atriumSeconds, bytes, newlines } = await exportThrough(pg);
   const peak = rss?.stop() ?? 0;
+  // The same export over the TCP transport (issue 14), against the same psql reference.
+  const tcp = await exportThrough(pgTcp);
   const t1 = performance.now();
   const refBytes = await new Promise<number>((resolve, reject) => {
     const child = spawn('psql', [
@@ -248,6 +212,16 @@ await section('export', async () => {
       name: `CSV export of ${P.exportRows.toLocaleString('en')} rows (${newlines - 1} data lines, ${round(mb(bytes))} MB)`,
       unit: 'MB/s',
       atrium: mb(bytes) / atriumSeconds,
+      reference: { name: 'psql \\copy … TO STDOUT CSV', value: mb(refBytes) / refSeconds },
+      higherIsBetter: true,
+    },
+    {
+      id: 'export.csv.tcp',
+      goal: { ge: 0.5 },
+      group: 'export',
+      name: `CSV export of ${P.exportRows.toLocaleString('en')} rows over TCP (${tcp.newlines - 1} data lines)`,
+      unit: 'MB/s',
+      atrium: mb(tcp.bytes) / tcp.seconds,
       reference: { name: 'psql \\copy … TO STDOUT CSV', value: mb(refBytes) / refSeconds },
       higherIsBetter: true,
     },
@@ -381,18 +355,33 @@ await section('load', async () => {
   });
 });
 
+await section('geo', () =>
+  geoRows({
+    localEndpoints,
+    vars: BENCH_LIMITS,
+    referenceUrl: reference.url,
+    runs: P.geoRuns,
+    distances: GEO,
+  }),
+);
+
 reference.stop();
 await app.stop();
 await endpoints.close();
 
-const md = writeReport(rows, {
-  date: new Date().toISOString(),
-  mode: full ? 'full' : 'quick',
-  machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.version}`,
-  parameters: P,
-  rateLimits: BENCH_LIMITS,
-  failures,
-});
+const md = writeReport(
+  rows,
+  {
+    date: new Date().toISOString(),
+    mode: full ? 'full' : 'quick',
+    machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.version}`,
+    parameters: { ...P, geo: GEO },
+    rateLimits: BENCH_LIMITS,
+    failures,
+    // `--out=DIR` writes the report elsewhere (a partial run that must not replace bench/report.*).
+  },
+  process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length),
+);
 console.log(`\n${md}`);
 if (failures.length)
   console.log(`\n${failures.length} benchmark section(s) failed:\n- ${failures.join('\n- ')}`);

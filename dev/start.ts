@@ -35,9 +35,12 @@ if (servers.PostgreSQL || servers.MariaDB) {
   endpoints = await startLocalEndpoints({
     port: Number(process.env.LOCAL_ENDPOINTS_PORT ?? 8790),
     secret: devVarsFile.LOCAL_ENDPOINTS_SECRET,
+    // The D1 REST API and libSQL stand-ins serve the SQLite files here (`chinook` is built on first use).
+    sqliteDir: '.tmp/local-sqlite',
   });
-  const { neonHttp, neonWs, planetscale } = endpoints;
-  devVars.push('--var', `LOCAL_ENDPOINTS:${JSON.stringify({ neonHttp, neonWs, planetscale })}`);
+  const { neonHttp, neonWs, planetscale, d1Http, libsql } = endpoints;
+  const urls = { neonHttp, neonWs, planetscale, d1Http, libsql };
+  devVars.push('--var', `LOCAL_ENDPOINTS:${JSON.stringify(urls)}`);
   const up = Object.entries(servers).map(([name, ok]) => `${name} ${ok ? 'up' : 'not answering'}`);
   // The URL holds the secret: name only the port.
   console.log(`▶ local database endpoints on 127.0.0.1:${new URL(planetscale).port} (${up.join(', ')})`);

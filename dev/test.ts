@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 
 const bin = (name: string) => `node_modules/.bin/${name}`;
 const extra = process.argv.slice(2);
@@ -28,6 +29,18 @@ if (extra.length === 0) {
   }
 }
 
+/** The ten test files that took longest (wall time of each file), so CI time has names on it. */
+function printSlowest(files: { name: string; startTime?: number; endTime?: number }[]) {
+  const timed = files
+    .map((f) => ({ name: relative(process.cwd(), f.name), ms: (f.endTime ?? 0) - (f.startTime ?? 0) }))
+    .filter((f) => f.ms > 0)
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 10);
+  if (timed.length === 0) return;
+  console.log('\nslowest test files:');
+  for (const f of timed) console.log(`${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name}`);
+}
+
 mkdirSync('.tmp', { recursive: true });
 const report = '.tmp/vitest-report.json';
 const vitestOk = step('vitest', bin('vitest'), [
@@ -45,7 +58,9 @@ try {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
+    testResults?: { name: string; startTime?: number; endTime?: number }[];
   };
+  printSlowest(json.testResults ?? []);
   passed += json.numPassedTests;
   failed += json.numFailedTests + json.numPendingTests + json.numTodoTests;
   if (!vitestOk && json.numFailedTests === 0) failed++; // a suite failed to load or a hook failed

@@ -157,6 +157,8 @@ export interface SchemaChangeSummary {
   indexesRemoved: number;
   indexesChanged: number;
   enumsChanged: number;
+  /** Sequences, domains, routines, triggers and events added, removed or changed. */
+  objectsChanged: number;
 }
 
 /**
@@ -169,8 +171,8 @@ export interface SchemaChangedEvent {
   snapshotId: string;
   /** The history entry (GET /api/connections/:id/schema/history) describing the change. */
   changeId: string;
-  /** Epoch milliseconds, server clock. */
-  syncedAt: number;
+  /** ISO 8601 (server clock), the same value the sync's own response reports. */
+  syncedAt: string;
   summary: SchemaChangeSummary;
 }
 

@@ -7,6 +7,15 @@ export interface RateLimitResult {
   retryAfter: number;
 }
 
+/** Hits handed to one Worker isolate to spend without asking again (worker/middleware/rate-lease.ts). */
+export interface RateLease {
+  granted: number;
+  /** When the window the hits belong to closes (epoch ms); they are void after it. */
+  until: number;
+  /** Seconds until the window ends, when nothing was granted. */
+  retryAfter: number;
+}
+
 interface Window {
   start: number;
   count: number;
@@ -67,6 +76,26 @@ export class RateLimiter extends DurableObject<Record<string, never>> {
     window.count++;
     this.#persist(window, opened);
     return { allowed: true, remaining: limit - window.count, retryAfter: 0 };
+  }
+
+  /**
+   * Counts up to `want` hits at once and hands them to the caller, which spends them from its
+   * own memory: a busy key then costs one call per lease instead of one per request. Hits leased
+   * but never spent are lost with their isolate, so the limit can only bite early, never late.
+   */
+  lease(limit: number, windowSeconds: number, want: number): RateLease {
+    const now = Date.now();
+    let window = this.#current(now);
+    const opened = !window;
+    if (!window) {
+      window = { start: now, count: 0, windowMs: windowSeconds * 1000 };
+      this.#window = window;
+    }
+    const until = window.start + window.windowMs;
+    const granted = Math.max(0, Math.min(want, limit - window.count));
+    window.count += granted;
+    if (granted > 0) this.#persist(window, opened);
+    return { granted, until, retryAfter: granted > 0 ? 0 : Math.ceil((until - now) / 1000) };
   }
 
   /**

@@ -27,6 +27,16 @@ export default defineConfig({
                 LOCAL_ENDPOINTS: inject('localEndpoints'),
                 // The test databases are on loopback; host-policy.test.ts turns this off per request.
                 ALLOW_PRIVATE_HOSTS: '1',
+                USER_HYPERDRIVE_BINDINGS: 'HD_PAGILA,HD_SAKILA',
+              },
+              // Hyperdrive's local mode (what localConnectionString gives `wrangler dev`): the
+              // binding supplies these servers, so the Hyperdrive path runs against them.
+              hyperdrives: {
+                // atrium_pw: test/support/password-logins.ts (a binding needs a password).
+                HD_PAGILA: 'postgres://atrium_pw:atrium-pw-2026@127.0.0.1:5432/pagila',
+                HD_PG_SCRATCH: 'postgres://atrium_pw:atrium-pw-2026@127.0.0.1:5432/atrium_test',
+                HD_SAKILA: 'mysql://atrium_pw:atrium-pw-2026@127.0.0.1:3306/sakila',
+                HD_MYSQL_SCRATCH: 'mysql://atrium_pw:atrium-pw-2026@127.0.0.1:3306/atrium_test',
               },
             },
           })),
@@ -44,7 +54,12 @@ export default defineConfig({
           name: 'node',
           root,
           environment: 'node',
-          include: ['test/dev/**/*.test.ts', 'test/browser/**/*.test.ts', 'test/faults/**/*.test.ts'],
+          include: [
+            'test/dev/**/*.test.ts',
+            'test/browser/**/*.test.ts',
+            'test/faults/**/*.test.ts',
+            'test/load/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -9,6 +9,7 @@ import type { Env } from './env.ts';
 import { ApiError, errorResponse } from './errors.ts';
 import { isImportPath } from './import/limits.ts';
 import { allowedOrigins, csrfGuard } from './middleware/csrf.ts';
+import { d1Session } from './middleware/d1-session.ts';
 import { docsCsp } from './middleware/docs-csp.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { serverTiming } from './middleware/server-timing.ts';
@@ -20,6 +21,7 @@ import { documents } from './routes/documents.ts';
 import { exports } from './routes/exports.ts';
 import { health } from './routes/health.ts';
 import { history } from './routes/history.ts';
+import { hostedSqlite } from './routes/hosted-sqlite.ts';
 import { invitations } from './routes/invitations.ts';
 import { me } from './routes/me.ts';
 import { members } from './routes/members.ts';
@@ -38,6 +40,11 @@ export function createApp() {
 
   // The timer first, so Server-Timing's `total` covers every middleware, the request log included.
   app.use('/api/*', serverTiming);
+  // Room joins too: their upgrade reads D1 and calls the room's object (round trips, issue 17).
+  app.use('/parties/*', serverTiming);
+  // One D1 session per request: reads from a nearby replica, never older than the client's writes.
+  app.use('/api/*', d1Session);
+  app.use('/parties/*', d1Session);
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', requestLog);
   app.use(
@@ -65,8 +72,8 @@ export function createApp() {
     cors({
       origin: (origin, c) => (allowedOrigins((c.env as Env).CORS_ORIGINS).has(origin) ? origin : null),
       credentials: true,
-      allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Server-Timing'],
+      allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id', 'X-D1-Bookmark'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Server-Timing', 'X-D1-Bookmark'],
     }),
   );
   app.use('/api/*', csrfGuard);
@@ -89,6 +96,7 @@ export function createApp() {
   app.route('/', tokens);
   app.route('/', audit);
   app.route('/', connections);
+  app.route('/', hostedSqlite);
   app.route('/', schema);
   app.route('/', queries);
   app.route('/', rows);

@@ -1,4 +1,5 @@
 import type { DocumentRoom } from '../durable-objects/document-room.ts';
+import type { HostedSqlite } from '../durable-objects/hosted-sqlite.ts';
 import type { RateLimiter } from '../durable-objects/rate-limiter.ts';
 import type { AuthContext } from './auth/context.ts';
 import type { RequestTiming } from './lib/request-timing.ts';
@@ -10,6 +11,8 @@ export interface Env {
   ASSETS: Fetcher;
   DOCUMENT_ROOM: DurableObjectNamespace<DocumentRoom>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  /** SQLite databases Atrium hosts, one object per database (durable-objects/hosted-sqlite.ts). */
+  HOSTED_SQLITE: DurableObjectNamespace<HostedSqlite>;
   ATRIUM_VERSION: string;
   CORS_ORIGINS: string;
   /** Set by the build (`wrangler deploy --var BUILD_ID:...`); "dev" otherwise. */
@@ -34,6 +37,8 @@ export interface Env {
   ALLOW_PRIVATE_HOSTS?: string;
   /** Comma-separated D1 bindings organizations may attach as SQLite connections; never `DB` or a built-in. */
   USER_D1_BINDINGS?: string;
+  /** Comma-separated Hyperdrive bindings organizations may name as a connection's transport. */
+  USER_HYPERDRIVE_BINDINGS?: string;
   /** Local dev only: base URLs of the Neon/PlanetScale stand-ins (see dev/endpoints). */
   LOCAL_ENDPOINTS?: string;
 }

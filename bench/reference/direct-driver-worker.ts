@@ -6,16 +6,20 @@
  */
 import { neon, neonConfig } from '@neondatabase/serverless';
 import { connect } from '@planetscale/database';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 
 interface Env {
   LOCAL_ENDPOINTS: string;
   PG_URL: string;
   MYSQL_USER: string;
   MYSQL_TARGET: string;
+  /** `mysql://root@127.0.0.1:3306/sakila`, for the TCP row. */
+  MYSQL_URL: string;
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     const sql = url.searchParams.get('sql') ?? 'select 1';
     const local = JSON.parse(env.LOCAL_ENDPOINTS) as { neonHttp: string; planetscale: string };
@@ -24,6 +28,33 @@ export default {
       neonConfig.fetchEndpoint = local.neonHttp;
       const result = await neon(env.PG_URL, { arrayMode: true, fullResults: true }).query(sql, []);
       return Response.json({ columns: result.fields.map((f) => f.name), rows: result.rows });
+    }
+    if (url.pathname === '/postgres-tcp') {
+      // node-postgres over a Workers socket, as Atrium's TCP transport; `port` reaches the
+      // same server through the geography bench's delaying proxy (bench/geo/delay-proxy.ts).
+      const target = new URL(env.PG_URL);
+      const port = url.searchParams.get('port');
+      if (port) target.port = port;
+      // wrangler bundles with the `workerd` condition, under which pg opens a Workers socket itself.
+      const client = new pg.Client({ connectionString: target.toString() });
+      await client.connect();
+      try {
+        const result = await client.query({ text: sql, rowMode: 'array' });
+        return Response.json({ columns: result.fields.map((f) => f.name), rows: result.rows });
+      } finally {
+        // Closed after the response, as Atrium closes its engine.
+        ctx.waitUntil(client.end().catch(() => {}));
+      }
+    }
+    if (url.pathname === '/mysql-tcp') {
+      // mysql2 over node:net (a Workers socket), as Atrium's TCP transport opens it.
+      const conn = await mysql.createConnection({ uri: env.MYSQL_URL, disableEval: true });
+      try {
+        const [rows, fields] = await conn.query({ sql, rowsAsArray: true });
+        return Response.json({ columns: (fields ?? []).map((f) => f.name), rows });
+      } finally {
+        ctx.waitUntil(conn.end().catch(() => {}));
+      }
     }
     if (url.pathname === '/mysql') {
       const base = new URL(local.planetscale);

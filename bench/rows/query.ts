@@ -11,6 +11,9 @@ export interface QueryBench {
   password: string;
   pg: string;
   my: string;
+  /** The same databases saved with transport `tcp` (issue 14). */
+  pgTcp: string;
+  myTcp: string;
   runs: number;
 }
 
@@ -60,6 +63,8 @@ export async function queryRows(b: QueryBench): Promise<Row[]> {
     sql: string;
     headers: Record<string, string>;
     goal: Goal;
+    /** TCP rows: Atrium's TCP connection against `pg`/`mysql2` over a socket in the bare Worker. */
+    tcp?: boolean;
   }> = [
     {
       id: 'query.pg.select1',
@@ -109,11 +114,42 @@ export async function queryRows(b: QueryBench): Promise<Row[]> {
       headers: callers.cookie,
       goal: { le: 1.15 },
     },
+    ...(['postgres', 'mysql'] as const).flatMap((engine) => {
+      const short = engine === 'postgres' ? 'pg' : 'mysql';
+      const goal = { le: engine === 'postgres' ? 1.15 : 1.25 };
+      return [
+        {
+          id: `query.${short}.tcp.select1`,
+          engine,
+          name: 'SELECT 1 over TCP',
+          sql: 'select 1',
+          headers: owner,
+          goal,
+          tcp: true,
+        },
+        {
+          id: `query.${short}.tcp.rows1000`,
+          engine,
+          name: '1,000-row result over TCP',
+          sql: rows1000[engine],
+          headers: owner,
+          goal,
+          tcp: true,
+        },
+      ];
+    }),
   ];
   const out: Row[] = [];
   for (const c of cases) {
     const phases = new Map<string, number[]>();
-    const connection = c.engine === 'postgres' ? b.pg : b.my;
+    const connection = c.tcp
+      ? c.engine === 'postgres'
+        ? b.pgTcp
+        : b.myTcp
+      : c.engine === 'postgres'
+        ? b.pg
+        : b.my;
+    const referencePath = c.tcp ? `${c.engine}-tcp` : c.engine;
     const body = JSON.stringify({ sql: c.sql, maxRows: 1000 });
     const [atrium = [], direct = []] = await sampleAlternating(
       [
@@ -130,7 +166,7 @@ export async function queryRows(b: QueryBench): Promise<Row[]> {
           }
         },
         async () => {
-          const res = await fetch(`${b.referenceUrl}/${c.engine}?sql=${encodeURIComponent(c.sql)}`);
+          const res = await fetch(`${b.referenceUrl}/${referencePath}?sql=${encodeURIComponent(c.sql)}`);
           if (!res.ok) throw new Error(`reference ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
         },
@@ -144,7 +180,9 @@ export async function queryRows(b: QueryBench): Promise<Row[]> {
       unit: 'ms',
       atrium: summarize(atrium),
       reference: {
-        name: 'same driver called directly from a Worker',
+        name: c.tcp
+          ? `${c.engine === 'postgres' ? 'pg' : 'mysql2'} over a socket, called directly from a Worker`
+          : 'same driver called directly from a Worker',
         value: summarize(direct),
         alternated: true,
       },

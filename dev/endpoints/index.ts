@@ -4,17 +4,25 @@
  * - `POST /<secret>/sql`: Neon's SQL-over-HTTP (for `neon()`), see neon-http.ts;
  * - `GET /<secret>/v2?address=host:port` (WebSocket): Neon's WebSocket proxy (for `Pool`/`Client`),
  *   see neon-ws.ts;
- * - `POST /<secret>/psdb.v1alpha1.Database/*`: PlanetScale's HTTP API, see planetscale-http.ts.
+ * - `POST /<secret>/psdb.v1alpha1.Database/*`: PlanetScale's HTTP API, see planetscale-http.ts;
+ * - `POST /<secret>/client/v4/accounts/…/d1/database/…/{query,raw}`: Cloudflare's D1 REST API, see
+ *   d1-http.ts; `/<secret>/libsql/<name>/v2/pipeline`: a libSQL server, see libsql-http.ts. Both
+ *   serve the SQLite files in `sqliteDir` (sqlite-files.ts).
  * Run by `npm start` (dev/start.ts) and the test global setup; never part of the Worker bundle.
  * The Worker learns the URLs, secret included, from the `LOCAL_ENDPOINTS` var (JSON of
  * `LocalEndpointUrls`).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createD1Endpoint } from './d1-http.ts';
 import { admit, newEndpointSecret } from './gate.ts';
+import { createLibsqlEndpoint } from './libsql-http.ts';
 import { handleNeonHttp } from './neon-http.ts';
 import { createNeonWsBridge } from './neon-ws.ts';
 import { createPlanetScaleEndpoint } from './planetscale-http.ts';
+import { SqliteFiles } from './sqlite-files.ts';
 
 export interface LocalEndpointUrls {
   /** For neonConfig.fetchEndpoint. */
@@ -26,6 +34,10 @@ export interface LocalEndpointUrls {
    * its API paths against the origin alone, so callers put this URL's path back in front of them.
    */
   planetscale: string;
+  /** Stands for `https://api.cloudflare.com/client/v4` (the D1 REST API). */
+  d1Http: string;
+  /** `<libsql>/<name>/` is a libSQL server URL for the file `<name>.sqlite`. */
+  libsql: string;
 }
 
 export interface LocalEndpoints extends LocalEndpointUrls {
@@ -37,6 +49,8 @@ export interface LocalEndpointOptions {
   port?: number;
   /** The install's secret (`.dev.vars` LOCAL_ENDPOINTS_SECRET); a fresh one per start when absent. */
   secret?: string;
+  /** Where the D1 and libSQL stand-ins keep their SQLite files (`<name>.sqlite`); a temp dir by default. */
+  sqliteDir?: string;
 }
 
 export async function startLocalEndpoints(options: LocalEndpointOptions = {}): Promise<LocalEndpoints> {
@@ -46,6 +60,9 @@ export async function startLocalEndpoints(options: LocalEndpointOptions = {}): P
   }
   const ws = createNeonWsBridge();
   const planetscale = createPlanetScaleEndpoint();
+  const sqliteFiles = new SqliteFiles(options.sqliteDir ?? join(tmpdir(), 'atrium-local-sqlite'));
+  const d1 = createD1Endpoint(sqliteFiles);
+  const libsql = createLibsqlEndpoint(sqliteFiles);
   const server = createServer((req, res) => {
     const gate = admit(req, secret);
     if (!gate.ok) return res.writeHead(gate.status).end();
@@ -58,6 +75,8 @@ export async function startLocalEndpoints(options: LocalEndpointOptions = {}): P
       });
     if (path === '/sql') return done(handleNeonHttp(req, res));
     if (path.startsWith('/psdb.v1alpha1.Database/')) return done(planetscale.handle(req, res));
+    if (d1.matches(path)) return done(d1.handle(req, res, path));
+    if (libsql.matches(path)) return done(libsql.handle(req, res, path));
     if (path === '/health') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     res.writeHead(404).end();
   });
@@ -77,9 +96,13 @@ export async function startLocalEndpoints(options: LocalEndpointOptions = {}): P
     neonHttp: `http://${base}/sql`,
     neonWs: `ws://${base}/v2`,
     planetscale: `http://${base}`,
+    d1Http: `http://${base}/client/v4`,
+    libsql: `http://${base}/libsql`,
     async close() {
       ws.close();
       planetscale.close();
+      d1.close();
+      libsql.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

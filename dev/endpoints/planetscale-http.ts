@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connection as CoreConnection, FieldPacket, ResultSetHeader } from 'mysql2';
 import mysql from 'mysql2/promise';
+import { vitessType } from '../../worker/engines/mysql/mysql-tcp-types.ts';
 import { resolveLocalTarget } from './targets.ts';
 
 type Session = { signature: string; vitessSession: { inTransaction: boolean } };
@@ -31,10 +32,6 @@ type Live = { conn: mysql.Connection; timer: NodeJS.Timeout; busy: Promise<unkno
 // The driver keeps no handle to close a session, so idle ones are reaped quickly to spare the
 // server's connection slots (MariaDB's default max_connections is 151).
 const IDLE_MS = 3_000;
-const FLAG_UNSIGNED = 32;
-const FLAG_ENUM = 256;
-const FLAG_SET = 2048;
-const BINARY_CHARSET = 63;
 /** Value bytes per response. */
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Counters for tests: how many value bytes this process has read from MySQL. */
@@ -93,66 +90,6 @@ function streamQuery(conn: mysql.Connection, sql: string) {
       });
     },
   );
-}
-
-/** MySQL wire type code → Vitess type name, as PlanetScale reports it. */
-function vitessType(field: mysql.FieldPacket): string {
-  const flags = typeof field.flags === 'number' ? field.flags : 0;
-  const unsigned = (flags & FLAG_UNSIGNED) !== 0;
-  const binary = field.characterSet === BINARY_CHARSET;
-  if (field.extendedFormat === 'json') return 'JSON';
-  if (flags & FLAG_ENUM) return 'ENUM';
-  if (flags & FLAG_SET) return 'SET';
-  switch (field.columnType) {
-    case 0:
-    case 246:
-      return 'DECIMAL';
-    case 1:
-      return unsigned ? 'UINT8' : 'INT8';
-    case 2:
-      return unsigned ? 'UINT16' : 'INT16';
-    case 9:
-      return unsigned ? 'UINT24' : 'INT24';
-    case 3:
-      return unsigned ? 'UINT32' : 'INT32';
-    case 8:
-      return unsigned ? 'UINT64' : 'INT64';
-    case 4:
-      return 'FLOAT32';
-    case 5:
-      return 'FLOAT64';
-    case 6:
-      return 'NULL';
-    case 7:
-      return 'TIMESTAMP';
-    case 10:
-      return 'DATE';
-    case 11:
-      return 'TIME';
-    case 12:
-      return 'DATETIME';
-    case 13:
-      return 'YEAR';
-    case 16:
-      return 'BIT';
-    case 245:
-      return 'JSON';
-    case 247:
-      return 'ENUM';
-    case 248:
-      return 'SET';
-    case 249:
-    case 250:
-    case 251:
-    case 252:
-      return binary ? 'BLOB' : 'TEXT';
-    case 254:
-      return binary ? 'BINARY' : 'CHAR';
-    case 255:
-      return 'GEOMETRY';
-    default:
-      return binary ? 'VARBINARY' : 'VARCHAR';
-  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {

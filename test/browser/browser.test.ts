@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { createPagilaConnection, signUp } from './helpers.ts';
@@ -7,9 +7,9 @@ let app: AppServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  app = await startAppServer();
+  app = await startAppServer({ localEndpoints: inject('localEndpoints') });
   browser = await launchBrowser(app.url);
-});
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -40,6 +40,11 @@ async function walkThrough() {
 
   const film = page.locator('[data-table="public.film"]');
   await film.waitFor({ timeout: 15_000 });
+  // Routines and triggers have groups of their own under the schema.
+  const functions = page.locator('[data-object-group="function"]');
+  await functions.locator('summary').click();
+  await functions.locator('[data-object="function:film_in_stock"]').waitFor({ timeout: 15_000 });
+  await expect.poll(() => page.locator('[data-object-group="trigger"] .count').textContent()).toBe('15');
   await expect.poll(() => film.textContent()).toMatch(/PK.*FK2/);
   await film.click();
 

@@ -38,6 +38,11 @@ describe('connections in the browser', () => {
     await form.getByLabel('Database').fill('pagila');
     await form.getByLabel('User', { exact: true }).fill('postgres');
     await form.getByLabel('Tags').fill('sample, postgres');
+    // Automatic already means TCP for this host; choosing it shows the choice is stored as asked.
+    expect(await form.getByLabel('Connect via').locator('option').first().textContent()).toBe(
+      'Automatic (TCP)',
+    );
+    await form.getByLabel('Connect via').selectOption('tcp');
 
     await form.getByRole('button', { name: 'Test connection' }).click();
     const result = page.getByTestId('test-result');
@@ -52,6 +57,7 @@ describe('connections in the browser', () => {
       .poll(() => card.getByTestId('connection-status').getAttribute('data-state'), WAIT)
       .toBe('ok');
     expect(await card.textContent()).toContain('postgres@127.0.0.1:5432/pagila');
+    expect(await card.getByTestId('connection-transport').textContent()).toBe('TCP');
     await screenshot(page, 'connections');
 
     // The status is the server's stored result: it survives a reload.
@@ -108,6 +114,29 @@ describe('connections in the browser', () => {
     await page.goto('/connections');
     await page.getByTestId('connection-card').first().waitFor();
     expect(await page.getByTestId('connection-card').filter({ hasText: 'Nowhere' }).count()).toBe(0);
+  });
+
+  it('creates a D1-over-HTTP connection with its own fields and shows its transport', async () => {
+    const { page } = browser;
+    await page.goto('/connections/new');
+    const form = page.getByRole('form', { name: 'Connection' });
+    await form.getByLabel('Name').fill('Chinook over D1 API');
+    await form.getByLabel('Engine').selectOption('sqlite');
+    // The local D1 stand-in (dev/endpoints/d1-http.ts) serves the Chinook file as database `chinook`.
+    await form.getByLabel('Connect via').selectOption('d1-http');
+    await form.getByLabel('Account ID').fill('local');
+    await form.getByLabel('Database ID').fill('chinook');
+    await form.getByLabel('API token').fill('atrium-local-token');
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.getByTestId('test-result');
+    await expect
+      .poll(() => result.textContent(), WAIT)
+      .toMatch(/^Connected in \d+ ms · SQLite \(Cloudflare D1/);
+    await form.getByRole('button', { name: 'Save connection' }).click();
+    await page.waitForURL(/\/connections$/);
+    const card = page.getByTestId('connection-card').filter({ hasText: 'Chinook over D1 API' });
+    await expect.poll(() => card.getByTestId('connection-transport').textContent(), WAIT).toBe('D1 HTTP API');
+    expect(await page.content()).not.toContain('atrium-local-token');
   });
 
   it('toggles a connection inactive, and deletes it after confirmation', async () => {

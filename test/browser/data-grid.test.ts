@@ -1,8 +1,9 @@
 /**
  * The Browser page's Data tab on a real table in the scratch PostgreSQL database: sort, filter,
- * inline edit, add and delete rows, each checked against the database through the query API.
+ * inline edit, add and delete rows, import a CSV file, each checked against the database through
+ * the query API.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
 import { launchBrowser, screenshot, type TestBrowser, WAIT } from '../support/browser.ts';
 import { apiFromPage, signUp } from './helpers.ts';
@@ -11,9 +12,9 @@ let app: AppServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  app = await startAppServer();
+  app = await startAppServer({ localEndpoints: inject('localEndpoints') });
   browser = await launchBrowser(app.url);
-});
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 type QueryAnswer = { results: { rows: unknown[][] }[] };
 
-test('sort, filter, edit a cell, add and delete a row in the Data tab', async () => {
+test('sort, filter, edit a cell, add and delete a row, import CSV in the Data tab', async () => {
   const page = browser.page;
   // Dialogs (the delete confirmation) are accepted; playwright dismisses them otherwise.
   page.on('dialog', (dialog) => void dialog.accept());
@@ -109,6 +110,21 @@ async function walkThrough() {
     // The reload drops the selection instead of leaving it on whichever row moved into its place.
     expect(await grid.locator('[data-cell].selected').count()).toBe(0);
     await expect.poll(() => grid.getByRole('button', { name: 'Delete row' }).isDisabled()).toBe(true);
+    // Import CSV: the file streams up with its progress shown; a toast reports the rows and the
+    // request id, and the grid reloads with them.
+    await grid.getByLabel('Import CSV').setInputFiles({
+      name: 'more.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('id,name,score\n10,imp1,1\n11,imp2,\n'),
+    });
+    const toast = page.locator('[data-testid="toast"].success', { hasText: 'Imported 2 rows' });
+    await toast.waitFor({ state: 'visible', ...WAIT });
+    expect(await toast.getByTestId('toast-request-id').textContent()).toMatch(/^[\w-]{8,}$/);
+    await expect.poll(() => count.textContent(), WAIT).toBe('6 rows');
+    expect(await query(`select id, name, score from ${table} where id >= 10 order by id`)).toEqual([
+      [10, 'imp1', 1],
+      [11, 'imp2', null],
+    ]);
     console.log('screenshot:', await screenshot(page, 'data-grid'));
     expect(browser.errors.filter((e) => !e.includes('401'))).toEqual([]);
   } finally {

@@ -6,7 +6,7 @@
  * on which an id encoded twice would fail. Then the last leg: a document on the demo whose shared
  * run a second person, invited into the first one's organization, sees appear.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
 import { launchBrowser, screenshot, type TestBrowser, WAIT } from '../support/browser.ts';
 import { apiFromPage, signUp } from './helpers.ts';
@@ -17,9 +17,9 @@ let browser: TestBrowser;
 const others: TestBrowser[] = [];
 
 beforeAll(async () => {
-  app = await startAppServer();
+  app = await startAppServer({ localEndpoints: inject('localEndpoints') });
   browser = await launchBrowser(app.url);
-});
+}, 300_000);
 
 afterAll(async () => {
   for (const b of others) await b.close();

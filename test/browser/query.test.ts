@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
 import { launchBrowser, screenshot, type TestBrowser } from '../support/browser.ts';
 import { apiFromPage, createPagilaConnection, signUp } from './helpers.ts';
@@ -8,9 +8,9 @@ let app: AppServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-  app = await startAppServer();
+  app = await startAppServer({ localEndpoints: inject('localEndpoints') });
   browser = await launchBrowser(app.url);
-});
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();

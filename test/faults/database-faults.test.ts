@@ -3,8 +3,9 @@
  * - the database server crashes while idle and mid-query → a clear error within
  *   the timeout, the connection's status says so, and once the server is back
  *   Atrium works again without a restart;
- * - the local Neon endpoint dies mid-export → the client sees a failed
- *   download, never a truncated file that ends like a complete one.
+ * - the local Neon endpoint dies mid-export, or the server itself over TCP → the
+ *   client sees a failed download, never a truncated file that ends like a complete one.
+ * The server faults run over each Postgres transport a connection can pick.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
@@ -19,22 +20,27 @@ interface ErrorBody {
 let app: AppServer;
 let endpoints: { json: string; kill(): void };
 let client: AtriumClient;
-let conn: string;
+const TRANSPORTS = ['tcp', 'neon-http'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const conns = {} as Record<Transport, string>;
 
 beforeAll(async () => {
   await startFaultPostgres();
   endpoints = await spawnEndpoints();
   app = await startAppServer({ localEndpoints: endpoints.json });
   client = await AtriumClient.signUp(app.url);
-  conn = await client.createConnection({
-    name: 'fault target',
-    engine: 'postgres',
-    host: '127.0.0.1',
-    port: FAULT_PG_PORT,
-    database: 'postgres',
-    user: 'postgres',
-    sslMode: 'disable',
-  });
+  for (const transport of TRANSPORTS) {
+    conns[transport] = await client.createConnection({
+      name: `fault target over ${transport}`,
+      engine: 'postgres',
+      transport,
+      host: '127.0.0.1',
+      port: FAULT_PG_PORT,
+      database: 'postgres',
+      user: 'postgres',
+      sslMode: 'disable',
+    });
+  }
 }, 180_000);
 
 afterAll(async () => {
@@ -43,10 +49,43 @@ afterAll(async () => {
   await startFaultPostgres();
 });
 
-const query = (sql: string, timeoutMs = 10_000) =>
-  client.request('POST', `/api/connections/${conn}/query`, { sql, timeoutMs });
+const over = (transport: Transport) => ({
+  conn: conns[transport],
+  query: (sql: string, timeoutMs = 10_000) =>
+    client.request('POST', `/api/connections/${conns[transport]}/query`, { sql, timeoutMs }),
+});
 
-describe('database server faults', () => {
+/** Reads the first chunk of a big table export, runs `fault`, and says how the download ended. */
+async function exportThrough(transport: Transport, fault: () => unknown): Promise<string> {
+  const { conn, query } = over(transport);
+  const setup = await query(
+    'drop table if exists export_fault; create table export_fault as select g as id, repeat(md5(g::text), 4) as pad from generate_series(1, 300000) g',
+    30_000,
+  );
+  expect(setup.status).toBe(200);
+  const res = await client.request(
+    'GET',
+    `/api/connections/${conn}/export?format=csv&schema=public&table=export_fault`,
+  );
+  expect(res.status).toBe(200);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let bytes = (await reader.read()).value?.length ?? 0;
+  await fault();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return `ended cleanly after ${bytes} bytes`;
+      bytes += value.length;
+    }
+  } catch {
+    return 'failed';
+  }
+}
+
+describe.each(TRANSPORTS)('database server faults over %s', (transport) => {
+  const { query } = over(transport);
+  const conn = () => conns[transport];
+
   it('answers normally while the server is up', async () => {
     const res = await query('select 41 + 1 as answer');
     expect(res.status).toBe(200);
@@ -62,11 +101,11 @@ describe('database server faults', () => {
     const err = (await res.json()) as ErrorBody;
     expect(err.error.code).toMatch(/connection_refused|upstream|unavailable|timeout/);
 
-    const test = await client.request('POST', `/api/connections/${conn}/test`, {});
+    const test = await client.request('POST', `/api/connections/${conn()}/test`, {});
     expect(test.ok).toBe(false);
     const saved = await client.json<{ status: { state: string; error: { code: string } | null } }>(
       'GET',
-      `/api/connections/${conn}`,
+      `/api/connections/${conn()}`,
     );
     expect(saved.status.state).toBe('error');
     expect(saved.status.error?.code).toBeTruthy();
@@ -76,7 +115,7 @@ describe('database server faults', () => {
     await startFaultPostgres();
     const again = await query('select 2 as back');
     expect(again.status).toBe(200);
-    const retest = await client.json<{ ok: boolean }>('POST', `/api/connections/${conn}/test`, {});
+    const retest = await client.json<{ ok: boolean }>('POST', `/api/connections/${conn()}/test`, {});
     expect(retest.ok).toBe(true);
   }, 120_000);
 
@@ -94,34 +133,16 @@ describe('database server faults', () => {
   }, 120_000);
 });
 
-describe('driver endpoint faults', () => {
-  it('turns an endpoint killed mid-export into a failed download', async () => {
-    const setup = await query(
-      'drop table if exists export_fault; create table export_fault as select g as id, repeat(md5(g::text), 4) as pad from generate_series(1, 300000) g',
-      30_000,
-    );
-    expect(setup.status).toBe(200);
-    const res = await client.request(
-      'GET',
-      `/api/connections/${conn}/export?format=csv&schema=public&table=export_fault`,
-    );
-    expect(res.status).toBe(200);
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    let bytes = 0;
-    const first = await reader.read();
-    bytes += first.value?.length ?? 0;
-    endpoints.kill();
-    const outcome = await (async () => {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return 'ended cleanly';
-          bytes += value.length;
-        }
-      } catch {
-        return 'failed';
-      }
-    })();
-    expect(outcome, `stream after ${bytes} bytes`).toBe('failed');
+describe('faults mid-export', () => {
+  it('turns the Neon endpoint killed mid-export into a failed download', async () => {
+    expect(await exportThrough('neon-http', () => endpoints.kill())).toBe('failed');
+  }, 120_000);
+
+  it('turns the server crashing mid-export over TCP into a failed download', async () => {
+    try {
+      expect(await exportThrough('tcp', () => crashFaultPostgres())).toBe('failed');
+    } finally {
+      await startFaultPostgres();
+    }
   }, 120_000);
 });

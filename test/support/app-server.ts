@@ -5,11 +5,21 @@
  * MariaDB. Nothing is mocked; each call gets its own data directory and ports.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,6 +51,8 @@ export interface AppServerOptions {
   localEndpoints?: string;
   /** Extra `--var`s, e.g. higher rate limits for the benchmark's load. */
   vars?: Record<string, string>;
+  /** Another wrangler config with the same bindings (the bench's geography mode, bench/geo/). */
+  config?: string;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, what: string) {
@@ -86,35 +98,76 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
+/** sha256 over the paths and contents of every file under `paths` (relative to the repository). */
+function treeHash(paths: string[]): string {
+  const hash = createHash('sha256');
+  const visit = (path: string) => {
+    const full = join(root, path);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) {
+        if (name !== 'node_modules' && name !== 'dist') visit(join(path, name));
+      }
+    } else {
+      hash.update(relative(root, full)).update('\0').update(readFileSync(full)).update('\0');
+    }
+  };
+  for (const path of paths) visit(path);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** A directory made once per key by `make`, shared by every later caller (other processes too). */
+function cached(kind: string, key: string, make: (dir: string) => void): string {
+  const cacheRoot = join(tmpdir(), 'atrium-test-cache');
+  const final = join(cacheRoot, `${kind}-${key}`);
+  if (existsSync(final)) return final;
+  mkdirSync(cacheRoot, { recursive: true });
+  const building = mkdtempSync(join(cacheRoot, `${kind}-building-`));
+  make(building);
+  try {
+    renameSync(building, final);
+  } catch {
+    // Another process finished the same build first; theirs is identical.
+    rmSync(building, { recursive: true, force: true });
+  }
+  return final;
+}
+
 export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
   const dir = mkdtempSync(join(tmpdir(), 'atrium-app-'));
-  const assets = join(dir, 'web');
   const persist = join(dir, 'state');
   const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
 
-  // Built per server into its own directory, so parallel test files and a running `npm start` never clash.
-  run(
-    [
-      VITE,
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--outDir',
-      assets,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    env,
-    'vite build',
-  );
-  for (const db of ['DB', 'DEMO_DB']) {
+  // The SPA build and the migrated D1 state depend only on the source, so they are made once per
+  // content (keyed by a hash) and shared: each server then costs a copy, not a build and two
+  // `wrangler d1 migrations apply` runs. Assets are only read; the state is copied per server.
+  const assets = cached('web', treeHash(['web', 'package-lock.json']), (out) =>
     run(
-      [WRANGLER, 'd1', 'migrations', 'apply', db, '--local', '--persist-to', persist],
+      [
+        VITE,
+        'build',
+        '--config',
+        'web/vite.config.ts',
+        '--outDir',
+        out,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
       env,
-      `migrations for ${db}`,
-    );
-  }
+      'vite build',
+    ),
+  );
+  const migrated = cached('d1', treeHash(['migrations', 'wrangler.toml']), (out) => {
+    for (const db of ['DB', 'DEMO_DB']) {
+      run(
+        [WRANGLER, 'd1', 'migrations', 'apply', db, '--local', '--persist-to', out],
+        env,
+        `migrations for ${db}`,
+      );
+    }
+  });
+  cpSync(migrated, persist, { recursive: true });
 
   let endpoints: { close(): Promise<void> } | undefined;
   let localEndpoints = options.localEndpoints;
@@ -144,6 +197,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   const args = [
     WRANGLER,
     'dev',
+    ...(options.config ? ['--config', options.config] : []),
     '--ip',
     '127.0.0.1',
     '--port',

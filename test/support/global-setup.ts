@@ -4,33 +4,48 @@
  * project through `provide('localEndpoints')`, which test/vitest.config.ts hands to miniflare as
  * the `LOCAL_ENDPOINTS` binding, and Node tests read with `inject('localEndpoints')`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { newEndpointSecret } from '../../dev/endpoints/gate.ts';
 import { startLocalEndpoints } from '../../dev/endpoints/index.ts';
+import { SqliteFiles } from '../../dev/endpoints/sqlite-files.ts';
+import { chinookDump } from './chinook-dump.ts';
 import { ensureDatasets } from './datasets.ts';
+import { ensurePasswordLogins } from './password-logins.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** JSON of dev/endpoints `LocalEndpointUrls`. */
     localEndpoints: string;
+    /** Chinook as `sqlite3 .dump` prints it (test/support/chinook-dump.ts), for the hosted-SQLite import. */
+    chinookDump: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   ensureDatasets();
+  ensurePasswordLogins();
   // A fresh secret for this run only (see dev/endpoints/gate.ts); it travels inside the URLs.
-  const endpoints = await startLocalEndpoints({ secret: newEndpointSecret() });
+  // The D1 and libSQL stand-ins' SQLite files (chinook is built on first use), this run's own.
+  const sqliteDir = mkdtempSync(join(tmpdir(), 'atrium-test-sqlite-'));
+  const sqliteFiles = new SqliteFiles(sqliteDir);
+  for (const name of ['scratch', 'replay']) sqliteFiles.create(name);
+  const endpoints = await startLocalEndpoints({ secret: newEndpointSecret(), sqliteDir });
   const silent = await startSilentServer();
-  const { neonHttp, neonWs, planetscale } = endpoints;
+  const { neonHttp, neonWs, planetscale, d1Http, libsql } = endpoints;
   // `silent` (test-only): a port that accepts connections and never answers, for hang tests.
   project.provide(
     'localEndpoints',
-    JSON.stringify({ neonHttp, neonWs, planetscale, silent: silent.address }),
+    JSON.stringify({ neonHttp, neonWs, planetscale, d1Http, libsql, silent: silent.address }),
   );
+  project.provide('chinookDump', chinookDump());
   return async () => {
     await endpoints.close();
     await silent.close();
+    rmSync(sqliteDir, { recursive: true, force: true });
   };
 }
 

@@ -72,6 +72,11 @@ export class RoomClient {
     this.text.insert(this.text.length, s);
   }
 
+  /** Calls `listener` when the socket closes (the server went away, or `close()`). */
+  onClose(listener: () => void) {
+    this.#ws.once('close', listener);
+  }
+
   close() {
     this.#ws.close();
   }

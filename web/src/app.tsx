@@ -13,6 +13,7 @@ const Query = lazy(() => import('./pages/query.tsx'));
 const Documents = lazy(() => import('./pages/documents.tsx'));
 const Document = lazy(() => import('./pages/document.tsx'));
 const Audit = lazy(() => import('./pages/audit.tsx'));
+const Hosted = lazy(() => import('./pages/hosted.tsx'));
 const Settings = lazy(() => import('./pages/settings.tsx'));
 const SignIn = lazy(() => import('./pages/sign-in.tsx'));
 const SignUp = lazy(() => import('./pages/sign-up.tsx'));
@@ -53,6 +54,7 @@ export function App() {
         <Route path="/query/:connectionId?" component={Query} />
         <Route path="/documents" component={Documents} />
         <Route path="/documents/:id" component={Document} />
+        <Route path="/hosted" component={Hosted} />
         <Route path="/audit" component={Audit} />
         <Route path="/settings/:tab?" component={Settings} />
         <Route path="*404" component={NotFound} />

@@ -3,6 +3,7 @@ import { App } from './app.tsx';
 import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
+import './styles/feedback.css';
 import './styles/responsive.css';
 
 const root = document.getElementById('root');

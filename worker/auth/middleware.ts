@@ -2,11 +2,12 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
-import { afterResponse } from '../lib/after-response.ts';
+import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import { sha256Hex } from '../lib/hash.ts';
-import { enforceRateLimit, limitFromVar } from '../middleware/rate-limit.ts';
+import { enforceLeasedLimit } from '../middleware/rate-lease.ts';
+import { limitFromVar } from '../middleware/rate-limit.ts';
 import { timed } from '../middleware/server-timing.ts';
-import { cachedAuth, rememberAuth } from './auth-cache.ts';
+import { authGeneration, cachedAuth, claimRefresh, forgetAuthKey, rememberAuth } from './auth-cache.ts';
 import { getAuth, SESSION_COOKIE } from './better-auth.ts';
 import type { AuthContext } from './context.ts';
 import { defaultOrgId, memberRole } from './orgs.ts';
@@ -24,7 +25,7 @@ export const resolveAuth = createMiddleware<AppEnv>(async (c, next) => {
   const auth = await timed(c, 'auth', resolve(c));
   if (auth?.tokenId) {
     const limit = limitFromVar(c.env.RATE_LIMIT_TOKEN, TOKEN_LIMIT);
-    await timed(c, 'limits', enforceRateLimit(c.env, `token:${auth.tokenId}`, limit));
+    await timed(c, 'limits', enforceLeasedLimit(serviceContext(c), `token:${auth.tokenId}`, limit));
   }
   c.set('auth', auth);
   await next();
@@ -34,7 +35,7 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    // The token's last-used stamp never holds up the request that carried it.
+    // The token's last-used stamp and background re-reads never hold up the request that carried it.
     const auth = token ? await authenticateToken(c.env, token, (work) => void afterResponse(c, work)) : null;
     if (!auth) throw new ApiError(401, 'invalid_token', 'The API token is invalid, revoked or expired');
     return auth;
@@ -43,7 +44,21 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
   if (!cookie) return undefined;
   const key = `session:${await sha256Hex(cookie)}`;
   const cached = cachedAuth(key);
-  if (cached) return cached;
+  if (cached) {
+    // Re-read after the response once the entry is half its TTL old (auth-cache.ts).
+    if (claimRefresh(key)) {
+      void afterResponse(c, async () => {
+        if (!(await loadSession(c, key))) forgetAuthKey(key);
+      });
+    }
+    return cached;
+  }
+  return loadSession(c, key);
+}
+
+/** Better Auth's session, then the member's role in its organization; remembered under `key`. */
+async function loadSession(c: Context<AppEnv>, key: string): Promise<AuthContext | undefined> {
+  const readAt = authGeneration();
   const session = await getAuth(c.env, c.req.url).api.getSession({ headers: c.req.raw.headers });
   if (!session) return undefined;
   let orgId = session.session.activeOrganizationId ?? null;
@@ -63,7 +78,7 @@ async function resolve(c: Context<AppEnv>): Promise<AuthContext | undefined> {
     sessionId: session.session.id,
   };
   // A session in no organization is about to get one (sign-up's hook): not worth remembering.
-  if (role) rememberAuth(key, auth, new Date(session.session.expiresAt).getTime());
+  if (role) rememberAuth(key, auth, new Date(session.session.expiresAt).getTime(), readAt);
   return auth;
 }
 

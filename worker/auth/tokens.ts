@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
 import { sha256Hex } from '../lib/hash.ts';
 import { apiTokens, members, users } from '../meta/auth.ts';
-import { cachedAuth, rememberAuth } from './auth-cache.ts';
+import { authGeneration, cachedAuth, claimRefresh, forgetAuthKey, rememberAuth } from './auth-cache.ts';
 import type { AuthContext } from './context.ts';
 import { minRole, type Role } from './policy.ts';
 import { newId, randomSecret } from './secrets.ts';
@@ -51,12 +51,31 @@ export async function issueToken(
 export async function authenticateToken(
   env: Env,
   token: string,
-  touch: (work: Promise<unknown>) => void,
+  later: (work: () => PromiseLike<unknown>) => void,
 ): Promise<AuthContext | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
   const hash = await sha256Hex(token);
-  const cached = cachedAuth(`token:${hash}`);
-  if (cached) return cached;
+  const key = `token:${hash}`;
+  const cached = cachedAuth(key);
+  if (cached) {
+    // Re-read after the response once the entry is half its TTL old (auth-cache.ts).
+    if (claimRefresh(key)) {
+      later(async () => {
+        if (!(await loadToken(env, hash, later))) forgetAuthKey(key);
+      });
+    }
+    return cached;
+  }
+  return loadToken(env, hash, later);
+}
+
+/** Reads the token's row (with its owner's membership) from D1 and remembers what it grants. */
+async function loadToken(
+  env: Env,
+  hash: string,
+  later: (work: () => PromiseLike<unknown>) => void,
+): Promise<AuthContext | null> {
+  const readAt = authGeneration();
   const db = drizzle(env.DB);
   const row = await db
     .select({
@@ -81,12 +100,11 @@ export async function authenticateToken(
   const now = Date.now();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    touch(
+    later(() =>
       db
         .update(apiTokens)
         .set({ lastUsedAt: new Date(now) })
-        .where(eq(apiTokens.id, row.id))
-        .run(),
+        .where(eq(apiTokens.id, row.id)),
     );
   }
   const auth: AuthContext = {
@@ -97,6 +115,6 @@ export async function authenticateToken(
     via: 'token',
     tokenId: row.id,
   };
-  rememberAuth(`token:${hash}`, auth, row.expiresAt?.getTime());
+  rememberAuth(`token:${hash}`, auth, row.expiresAt?.getTime(), readAt);
   return auth;
 }

@@ -70,6 +70,8 @@ export function builtinView(builtin: BuiltinD1, state?: BuiltinStateRow): Connec
     user: null,
     sslMode: null,
     d1Binding: builtin.binding,
+    transport: 'd1-binding',
+    hyperdrive: null,
     hasPassword: false,
     hasReadOnlyLogin: false,
     readOnlyUser: null,

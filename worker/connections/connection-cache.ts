@@ -1,3 +1,4 @@
+import { uncounted } from '../lib/round-trips.ts';
 import type { ConnectionRow } from '../meta/connections.ts';
 import type { StoredSecret } from './types.ts';
 
@@ -17,32 +18,68 @@ export interface OpenedConnection {
 const TTL_MS = 10_000;
 const MAX_ENTRIES = 1_000;
 
-const entries = new Map<string, { value: Promise<OpenedConnection>; until: number }>();
+interface Entry {
+  value: Promise<OpenedConnection>;
+  until: number;
+  loadedAt: number;
+  refreshing: boolean;
+}
+
+const entries = new Map<string, Entry>();
 const keyOf = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
 
 /**
  * The cached connection, or `load()`'s, remembered for the TTL. Concurrent callers share one
- * load; a failed load (not found, vault error) is not remembered.
+ * load; a failed load (not found, vault error) is not remembered. Past half the TTL the entry is
+ * still served and re-loaded after the response (`waitUntil`), so steady traffic never waits for
+ * D1 here (issue 17); an edit in this isolate (`forgetConnection`) discards that re-load.
  */
 export function cachedConnection(
   orgId: string,
   connectionId: string,
   load: () => Promise<OpenedConnection>,
+  waitUntil?: (promise: Promise<unknown>) => void,
 ): Promise<OpenedConnection> {
   const key = keyOf(orgId, connectionId);
   const now = Date.now();
   const hit = entries.get(key);
-  if (hit && hit.until > now) return hit.value;
+  if (hit && hit.until > now) {
+    if (waitUntil && !hit.refreshing && now - hit.loadedAt > TTL_MS / 2) {
+      hit.refreshing = true;
+      const next = uncounted(load);
+      waitUntil(
+        next.then(
+          () => {
+            if (entries.get(key) === hit) remember(key, next);
+          },
+          () => {
+            if (entries.get(key) === hit) entries.delete(key);
+          },
+        ),
+      );
+    }
+    return hit.value;
+  }
   if (entries.size >= MAX_ENTRIES) entries.clear();
   const value = load();
-  entries.set(key, { value, until: now + TTL_MS });
+  remember(key, value);
   value.catch(() => {
     if (entries.get(key)?.value === value) entries.delete(key);
   });
   return value;
 }
 
+function remember(key: string, value: Promise<OpenedConnection>) {
+  const now = Date.now();
+  entries.set(key, { value, until: now + TTL_MS, loadedAt: now, refreshing: false });
+}
+
 /** Drops a connection from this isolate's cache; called by every write to its row. */
 export function forgetConnection(orgId: string, connectionId: string): void {
   entries.delete(keyOf(orgId, connectionId));
+}
+
+/** Forgets every connection this isolate holds (the bench's cold-isolate mode, bench/geo). */
+export function forgetAllConnections(): void {
+  entries.clear();
 }

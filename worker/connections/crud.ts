@@ -11,12 +11,14 @@ import { connectionAudit } from './audit.ts';
 import { BUILTIN_D1, builtinView, findBuiltin, isBuiltinId } from './builtins.ts';
 import { forgetConnection } from './connection-cache.ts';
 import { DEFAULT_PORTS } from './connection-string.ts';
+import { mergeTransport } from './hyperdrive-settings.ts';
 import {
   currentReadOnlyLogin,
   nextReadOnlyLogin,
   readOnlyColumns,
   withReadOnlyPassword,
 } from './read-only-login.ts';
+import { mergeRemote, remoteColumns } from './remote-sqlite.ts';
 import { metaDb as db, loadBuiltinState, loadRow, type Scope } from './scope.ts';
 import { requirePasswordForNewTarget } from './secret-target.ts';
 import { openSecret, sealSecret } from './secrets.ts';
@@ -77,20 +79,23 @@ const SETTINGS_KEYS = [
   'password',
   'sslMode',
   'd1Binding',
+  'accountId',
+  'transport',
+  'hyperdrive',
 ] as const;
 
 // ---------------------------------------------------------------- reads
 
 export async function listConnections(ctx: ServiceContext, scope: Scope): Promise<ConnectionView[]> {
-  const rows = await db(ctx.env)
-    .select()
-    .from(connections)
-    .where(eq(connections.orgId, scope.orgId))
-    .orderBy(asc(connections.name));
-  const states = await db(ctx.env)
-    .select()
-    .from(builtinConnectionState)
-    .where(eq(builtinConnectionState.orgId, scope.orgId));
+  // Two independent reads: one round trip to D1 (a replica, in a session), not two in turn.
+  const [rows, states] = await Promise.all([
+    db(ctx.env)
+      .select()
+      .from(connections)
+      .where(eq(connections.orgId, scope.orgId))
+      .orderBy(asc(connections.name)),
+    db(ctx.env).select().from(builtinConnectionState).where(eq(builtinConnectionState.orgId, scope.orgId)),
+  ]);
   const stateOf = (id: string) => states.find((s) => s.builtinId === id);
   return [...BUILTIN_D1.map((b) => builtinView(b, stateOf(b.id))), ...rows.map(viewOf)];
 }
@@ -162,6 +167,13 @@ export async function updateConnection(
   if (touchesSettings || patch.readOnlyLogin !== undefined) {
     const stored = await openSecret(ctx.env, row.id, row.secret);
     const current = settingsFromRow(row, stored);
+    if (addressedByBinding(current) && current.hosted) {
+      // Its storage is its own Durable Object: pointing the row elsewhere would orphan the data.
+      throw conflict(
+        'hosted_database',
+        'A database hosted by Atrium keeps its settings; only its name and details change',
+      );
+    }
     const settings = touchesSettings ? resolveSettings(mergeSettings(current, patch)) : current;
     requirePasswordForNewTarget(current, settings, patch);
     assertSettingsAllowed(ctx.env, settings);
@@ -224,7 +236,14 @@ export async function deleteConnection(ctx: ServiceContext, scope: Scope, id: st
  * from what the current settings already say, password included.
  */
 function mergeSettings(current: ResolvedSettings, patch: UpdateInput): SettingsInput {
+  return mergeTransport(mergeAddress(current, patch), current, patch);
+}
+
+function mergeAddress(current: ResolvedSettings, patch: UpdateInput): SettingsInput {
   const engine = patch.engine ?? current.engine;
+  if (addressedByBinding(current) && current.remote && isBindingEngine(engine)) {
+    return mergeRemote(current.remote, patch);
+  }
   const fieldPatch = {
     host: patch.host,
     port: patch.port,
@@ -264,6 +283,9 @@ function mergeSettings(current: ResolvedSettings, patch: UpdateInput): SettingsI
 }
 
 function settingsColumns(settings: ResolvedSettings) {
+  if (addressedByBinding(settings) && settings.remote) {
+    return { ...remoteColumns(settings.remote), transport: null, hyperdrive: null };
+  }
   if (addressedByBinding(settings)) {
     return {
       engine: settings.engine,
@@ -275,18 +297,23 @@ function settingsColumns(settings: ResolvedSettings) {
       sslMode: null,
       d1Binding: settings.d1Binding,
       hasPassword: false,
+      transport: null,
+      hyperdrive: null,
     };
   }
   return {
     engine: settings.engine,
     usesConnectionString: settings.usesConnectionString,
-    host: settings.host,
-    port: settings.port,
+    // A Hyperdrive connection's server is the binding's business: no host or port of its own.
+    host: settings.hyperdrive ? null : settings.host,
+    port: settings.hyperdrive ? null : settings.port,
     database: settings.database,
     user: settings.user,
     sslMode: settings.sslMode,
     d1Binding: null,
     hasPassword: settings.password !== null,
+    transport: settings.transport,
+    hyperdrive: settings.hyperdrive,
   };
 }
 

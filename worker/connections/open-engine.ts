@@ -81,10 +81,15 @@ export async function openEngine(
   }
   if (isBuiltinId(connectionId)) throw notFound('Connection');
   // Reused for a few seconds in this isolate (connection-cache.ts); an inactive one is never opened.
-  const { row, stored } = await cachedConnection(orgId, connectionId, async () => {
-    const row = await loadRow(ctx.env, orgId, connectionId);
-    return { row, stored: row.active ? await openSecret(ctx.env, row.id, row.secret) : null };
-  });
+  const { row, stored } = await cachedConnection(
+    orgId,
+    connectionId,
+    async () => {
+      const row = await loadRow(ctx.env, orgId, connectionId);
+      return { row, stored: row.active ? await openSecret(ctx.env, row.id, row.secret) : null };
+    },
+    ctx.waitUntil,
+  );
   if (!row.active) {
     throw new ApiError(
       409,

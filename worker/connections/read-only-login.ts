@@ -107,8 +107,10 @@ export function nextReadOnlyLogin(
 ): ReadOnlyLogin | null {
   if (input === null) return null;
   const moved = before !== null && serverChanged(before, after);
+  // A Hyperdrive binding carries one login; a read-only one would need a binding of its own.
+  const hyperdrive = !addressedByBinding(after) && after.hyperdrive !== null;
   if (input === undefined) {
-    if (!current || addressedByBinding(after)) return null;
+    if (!current || addressedByBinding(after) || hyperdrive) return null;
     if (moved) {
       throw passwordRequired(
         'The server changed: send readOnlyLogin again with its password, or null to remove it',
@@ -118,6 +120,12 @@ export function nextReadOnlyLogin(
   }
   if (addressedByBinding(after)) {
     throw badRequest('invalid_config', 'SQLite connections have no logins; readOnlyLogin does not apply');
+  }
+  if (hyperdrive) {
+    throw badRequest(
+      'invalid_config',
+      'A Hyperdrive binding supplies its one login; readOnlyLogin does not apply',
+    );
   }
   if (input.password) return { user: input.user, password: input.password };
   if (current && current.user === input.user && !moved) return current;

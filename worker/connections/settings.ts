@@ -1,3 +1,4 @@
+import { defaultTransport, MANAGED_TRANSPORTS, type TransportName } from '../engines/config.ts';
 import { addressedByBinding, isBindingEngine } from '../engines/dialects.ts';
 import type { Env } from '../env.ts';
 import { badRequest } from '../errors.ts';
@@ -5,6 +6,22 @@ import type { ConnectionRow } from '../meta/connections.ts';
 import { BUILTIN_D1, RESERVED_D1_BINDINGS, userD1Bindings } from './builtins.ts';
 import { ConnectionStringError, DEFAULT_PORTS, parseConnectionString } from './connection-string.ts';
 import { assertHostAllowed } from './host-policy.ts';
+import { isHostedRow } from './hosted-row.ts';
+import {
+  assertHyperdriveAllowed,
+  resolveHyperdrive,
+  transportOf,
+  wantsHyperdrive,
+} from './hyperdrive-settings.ts';
+import {
+  isRemoteSqliteRow,
+  remoteFromRow,
+  remoteHost,
+  remoteSecret,
+  remoteSecrets,
+  remoteTransportOf,
+  resolveRemote,
+} from './remote-sqlite.ts';
 import type { ResolvedSettings, SettingsInput, StoredSecret } from './types.ts';
 
 const FIELD_KEYS = ['host', 'port', 'database', 'user', 'password', 'sslMode'] as const;
@@ -32,6 +49,11 @@ function bindingNotAllowed(binding: string, allowed: readonly string[] | null) {
 export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const givenFields = FIELD_KEYS.filter((k) => input[k] !== undefined && input[k] !== null);
   if (isBindingEngine(input.engine)) {
+    if (MANAGED_TRANSPORTS.includes(input.transport as TransportName)) {
+      throw invalidConfig('Hosted SQLite databases are created with POST /api/hosted-databases');
+    }
+    const remote = remoteTransportOf(input);
+    if (remote) return { engine: 'sqlite', d1Binding: '', remote: resolveRemote(input, remote) };
     if (input.connectionString !== undefined || givenFields.length > 0) {
       throw invalidConfig('SQLite connections take only d1Binding, not a connection string or host fields');
     }
@@ -42,6 +64,8 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
 
   if (input.d1Binding !== undefined) throw invalidConfig('d1Binding applies only to SQLite connections');
+  if (input.accountId !== undefined) throw invalidConfig('accountId applies only to D1 connections');
+  if (wantsHyperdrive(input)) return resolveHyperdrive(input);
   if (input.connectionString !== undefined) {
     if (givenFields.length > 0) {
       throw invalidConfig(
@@ -65,6 +89,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       sslMode: parsed.sslMode,
       password: parsed.password,
       connectionString: input.connectionString.trim(),
+      ...transportOf(input, parsed.host),
     };
   }
 
@@ -79,6 +104,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     sslMode: input.sslMode ?? null,
     password: input.password ? input.password : null,
     connectionString: null,
+    ...transportOf(input, input.host),
   };
 }
 
@@ -90,16 +116,25 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
  */
 export function assertSettingsAllowed(env: Env, settings: ResolvedSettings): void {
   if (addressedByBinding(settings)) {
+    // A hosted database is the organization's own object, made by the hosted-database route.
+    if (settings.hosted) return;
+    if (settings.remote) {
+      const host = remoteHost(settings.remote);
+      if (host !== null) assertHostAllowed(env, host);
+      return;
+    }
     const allowed = userD1Bindings(env);
     if (!allowed.includes(settings.d1Binding)) throw bindingNotAllowed(settings.d1Binding, allowed);
     return;
   }
-  assertHostAllowed(env, settings.host);
+  // Every other transport dials the host itself, so the host policy holds for all of them.
+  if (settings.hyperdrive) assertHyperdriveAllowed(env, settings.hyperdrive);
+  else assertHostAllowed(env, settings.host);
 }
 
 /** The stored secret of resolved settings; null when there is nothing to hide. */
 export function secretOf(settings: ResolvedSettings): StoredSecret | null {
-  if (addressedByBinding(settings)) return null;
+  if (addressedByBinding(settings)) return settings.remote ? remoteSecret(settings.remote) : null;
   if (settings.connectionString) return { connectionString: settings.connectionString };
   if (settings.password) return { password: settings.password };
   return null;
@@ -107,9 +142,13 @@ export function secretOf(settings: ResolvedSettings): StoredSecret | null {
 
 /** Rebuilds resolved settings from a row and its opened secret. */
 export function settingsFromRow(row: ConnectionRow, secret: StoredSecret | null): ResolvedSettings {
+  if (isHostedRow(row)) return { engine: 'sqlite', d1Binding: '', hosted: row.id };
+  if (isRemoteSqliteRow(row)) return { engine: 'sqlite', d1Binding: '', remote: remoteFromRow(row, secret) };
   if (isBindingEngine(row.engine)) return { engine: row.engine, d1Binding: row.d1Binding ?? '' };
+  const transport = row.transport ?? undefined;
+  if (row.hyperdrive) return resolveSettings({ engine: row.engine, transport, hyperdrive: row.hyperdrive });
   if (row.usesConnectionString && secret?.connectionString) {
-    return resolveSettings({ engine: row.engine, connectionString: secret.connectionString });
+    return resolveSettings({ engine: row.engine, connectionString: secret.connectionString, transport });
   }
   return {
     engine: row.engine,
@@ -121,11 +160,13 @@ export function settingsFromRow(row: ConnectionRow, secret: StoredSecret | null)
     sslMode: row.sslMode,
     password: secret?.password ?? null,
     connectionString: null,
+    transport: row.transport ?? defaultTransport(row.engine, row.host ?? ''),
+    hyperdrive: null,
   };
 }
 
 /** Every secret string in the settings, for scrubbing messages that might quote them. */
 export function secretsIn(settings: ResolvedSettings): string[] {
-  if (addressedByBinding(settings)) return [];
+  if (addressedByBinding(settings)) return settings.remote ? remoteSecrets(settings.remote) : [];
   return [settings.password, settings.connectionString].filter((s): s is string => !!s);
 }

@@ -1,5 +1,7 @@
+import type { TransportName } from '../engines/config.ts';
 import type { Capabilities, EngineName, LoginPrivileges, PrivilegeReason } from '../engines/engine.ts';
 import type { SSL_MODES } from '../meta/connections.ts';
+import type { RemoteSqlite } from './remote-sqlite.ts';
 
 export type SslMode = (typeof SSL_MODES)[number];
 
@@ -14,6 +16,12 @@ export interface SettingsInput {
   password?: string | null | undefined;
   sslMode?: SslMode | undefined;
   d1Binding?: string | undefined;
+  /** SQLite over HTTP (remote-sqlite.ts): `d1-http` or `libsql-http`; other transports are issue 14's. */
+  transport?: string | undefined;
+  /** `d1-http`: the Cloudflare account id (the database id is `database`, the API token `password`). */
+  accountId?: string | undefined;
+  /** Transport `hyperdrive`: the Hyperdrive binding that supplies host and login. */
+  hyperdrive?: string | undefined;
 }
 
 /** Settings after validation: what is stored (plain columns + secret) and what builds an engine. */
@@ -28,8 +36,19 @@ export type ResolvedSettings =
       sslMode: SslMode | null;
       password: string | null;
       connectionString: string | null;
+      /** How the server is reached; a default was chosen from the host when none was asked for. */
+      transport: TransportName;
+      /** Transport `hyperdrive` only: the binding (then `host` is empty). */
+      hyperdrive: string | null;
     }
-  | { engine: 'sqlite'; d1Binding: string };
+  | {
+      engine: 'sqlite';
+      d1Binding: string;
+      /** A database hosted by Atrium (worker/hosted-sqlite): its connection's id, naming its object. */
+      hosted?: string;
+      /** D1 over its REST API, or libSQL over HTTP (remote-sqlite.ts); `d1Binding` is then empty. */
+      remote?: RemoteSqlite;
+    };
 
 /** The decrypted content of a row's `secret` envelope. */
 export interface StoredSecret {
@@ -93,6 +112,10 @@ export interface ConnectionView {
   user: string | null;
   sslMode: SslMode | null;
   d1Binding: string | null;
+  /** How the server is reached (`tcp`, `neon-http`, `hyperdrive`…); shown on the connection card. */
+  transport: TransportName | null;
+  /** Transport `hyperdrive`: the binding's name. */
+  hyperdrive: string | null;
   hasPassword: boolean;
   hasReadOnlyLogin: boolean;
   /** The read-only login's user name; its password never leaves the vault. */

@@ -4,9 +4,16 @@ import type { DocumentRoom } from '../../durable-objects/document-room.ts';
 import type { Env } from '../env.ts';
 import { documents } from '../meta/documents.ts';
 
-/** The room of document `id` (one Durable Object per document, addressed by name). */
-export function roomOf(env: Env, id: string): DurableObjectStub<DocumentRoom> {
-  return env.DOCUMENT_ROOM.get(env.DOCUMENT_ROOM.idFromName(id));
+/**
+ * The room of document `id` (one Durable Object per document, addressed by name). `locationHint`
+ * matters only for the call that creates the object (documents/room-location.ts).
+ */
+export function roomOf(
+  env: Env,
+  id: string,
+  locationHint?: DurableObjectLocationHint,
+): DurableObjectStub<DocumentRoom> {
+  return env.DOCUMENT_ROOM.get(env.DOCUMENT_ROOM.idFromName(id), locationHint ? { locationHint } : undefined);
 }
 
 /**

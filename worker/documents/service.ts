@@ -85,11 +85,13 @@ export async function createDocument(
     title: string;
     connectionId: string | null;
     sql?: string | undefined;
+    /** Near the creating member (documents/room-location.ts). */
+    locationHint?: DurableObjectLocationHint | undefined;
   },
 ): Promise<DocumentRow> {
   const id = newId();
   // The room first: a D1 row never points at a room that does not know its organization.
-  await roomOf(env, id).initialize(input.orgId, input.sql);
+  await roomOf(env, id, input.locationHint).initialize(input.orgId, input.sql);
   const now = new Date();
   const [row] = await db(env)
     .insert(documents)

@@ -22,6 +22,7 @@ export const CAPABILITIES: Record<EngineName, Capabilities> = {
     streaming: true,
     cursorStreaming: true,
     logins: true,
+    identifierQuote: '"',
   },
   mysql: {
     transactions: true,
@@ -40,6 +41,7 @@ export const CAPABILITIES: Record<EngineName, Capabilities> = {
     // No server-side cursors over HTTP: LIMIT/OFFSET pages inside one consistent snapshot.
     cursorStreaming: false,
     logins: true,
+    identifierQuote: '`',
   },
   sqlite: {
     transactions: true,
@@ -58,6 +60,7 @@ export const CAPABILITIES: Record<EngineName, Capabilities> = {
     cursorStreaming: false,
     // D1 has no logins: privileges() reports none.
     logins: false,
+    identifierQuote: '"',
   },
 };
 

@@ -6,6 +6,63 @@ import { EngineError, type EngineName } from './engine.ts';
 
 export type SslMode = 'disable' | 'prefer' | 'require' | 'verify-full';
 
+/**
+ * How a connection reaches its server. One list for the whole app (the D1 column, the route
+ * schema, the web form); a new transport is one more name here plus its line in create-engine.ts.
+ */
+export const TRANSPORT_NAMES = [
+  'neon-http',
+  'neon-ws',
+  'planetscale-http',
+  'tcp',
+  'hyperdrive',
+  'd1-binding',
+  'd1-http',
+  'libsql-http',
+  'hosted',
+] as const;
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
+
+/** Transports Atrium sets up itself (a hosted database's own object): never chosen in a connection form. */
+export const MANAGED_TRANSPORTS: readonly TransportName[] = ['hosted'];
+
+/** The transports each engine takes, its default first. */
+export const ENGINE_TRANSPORTS: Record<EngineName, readonly TransportName[]> = {
+  postgres: ['tcp', 'neon-http', 'neon-ws', 'hyperdrive'],
+  mysql: ['tcp', 'planetscale-http', 'hyperdrive'],
+  sqlite: ['d1-binding', 'd1-http', 'libsql-http', 'hosted'],
+};
+
+/** Hosts whose own service speaks HTTP: Neon's, and PlanetScale's (`*.psdb.cloud`, `*.connect.psdb.cloud`). */
+const SERVICE_HOSTS: readonly [RegExp, TransportName][] = [
+  [/(^|\.)neon\.tech$/i, 'neon-http'],
+  [/(^|\.)psdb\.cloud$/i, 'planetscale-http'],
+];
+
+/**
+ * The transport a connection gets when it names none: the service's own HTTP API for a Neon or
+ * PlanetScale host, plain TCP for every other server, the binding for SQLite.
+ */
+export function defaultTransport(engine: EngineName, host: string | undefined): TransportName {
+  const choices = ENGINE_TRANSPORTS[engine];
+  const service = SERVICE_HOSTS.find(([pattern, t]) => choices.includes(t) && pattern.test(host ?? ''));
+  return service?.[1] ?? choices[0]!;
+}
+
+/** The transport a config names, or its default: from the host field or the connection string's host. */
+export function resolveTransport(config: EngineConfig): TransportName {
+  if (config.transport) return config.transport;
+  let host = config.host;
+  if (!host && config.connectionString) {
+    try {
+      host = new URL(config.connectionString).hostname;
+    } catch {
+      // targetOf reports the malformed string when the engine is built
+    }
+  }
+  return defaultTransport(config.engine, host);
+}
+
 export interface EngineConfig {
   engine: EngineName;
   /** `postgres[ql]://…` or `mysql://…`; wins over the separate fields when both are given. */
@@ -18,6 +75,15 @@ export interface EngineConfig {
   sslMode?: SslMode;
   /** SQLite only: the D1 binding name in wrangler.toml (e.g. `DEMO_DB`). */
   binding?: string;
+  /**
+   * Transport `d1-http`: the Cloudflare account id (the database id is `database`, the API token
+   * `password`). Transport `libsql-http` takes the URL as `connectionString`, its token as `password`.
+   */
+  accountId?: string;
+  /** Absent: `defaultTransport` for the host. */
+  transport?: TransportName;
+  /** Transport `hyperdrive`: the Hyperdrive binding in wrangler.toml that supplies host and login. */
+  hyperdrive?: string;
 }
 
 /** Default and ceiling for one statement, so nothing waits forever on a silent server. */
@@ -40,6 +106,10 @@ export interface LocalEndpoints {
   neonHttp: string;
   neonWs: string;
   planetscale: string;
+  /** Stand-in for Cloudflare's API base (`…/client/v4`), for transport `d1-http`. */
+  d1Http?: string;
+  /** Stand-in for libSQL servers: `<base>/<name>/` serves the local file `<name>`. */
+  libsql?: string;
 }
 
 export function localEndpoints(env: { LOCAL_ENDPOINTS?: string }): LocalEndpoints | undefined {
@@ -47,7 +117,11 @@ export function localEndpoints(env: { LOCAL_ENDPOINTS?: string }): LocalEndpoint
   try {
     const v = JSON.parse(env.LOCAL_ENDPOINTS) as Partial<LocalEndpoints>;
     if (typeof v.neonHttp === 'string' && typeof v.neonWs === 'string' && typeof v.planetscale === 'string') {
-      return { neonHttp: v.neonHttp, neonWs: v.neonWs, planetscale: v.planetscale };
+      const sqlite = {
+        ...(typeof v.d1Http === 'string' ? { d1Http: v.d1Http } : {}),
+        ...(typeof v.libsql === 'string' ? { libsql: v.libsql } : {}),
+      };
+      return { neonHttp: v.neonHttp, neonWs: v.neonWs, planetscale: v.planetscale, ...sqlite };
     }
   } catch {
     // fall through: a malformed dev var is a setup mistake worth failing loudly on

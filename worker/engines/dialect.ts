@@ -40,6 +40,8 @@ export interface Capabilities {
   cursorStreaming: boolean;
   /** Logins exist and may hold server-wide privileges worth warning about. */
   logins: boolean;
+  /** How SQL text written for this engine quotes an identifier (MySQL's default mode takes no `"`). */
+  identifierQuote: '"' | '`';
 }
 
 /** The engine-specific facts SQL text needs, without the engine's name. */

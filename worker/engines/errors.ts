@@ -26,7 +26,11 @@ export function transportCode(code: string | undefined, message: string): Engine
   ) {
     return 'host_not_found';
   }
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED|connection refused/i.test(message))
+  // cloudflare:sockets says the same for a refused port and an unresolvable name.
+  if (
+    code === 'ECONNREFUSED' ||
+    /ECONNREFUSED|connection refused|cannot connect to the specified address/i.test(message)
+  )
     return 'connection_refused';
   if (code === 'ATRIUM_NONLOCAL') return 'unsupported';
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return 'timeout';

@@ -48,6 +48,10 @@ export interface ColumnInfo {
   /** MySQL's `ON UPDATE CURRENT_TIMESTAMP` clause (`current_timestamp()`); null elsewhere. */
   onUpdate: string | null;
   comment: string | null;
+  /** MariaDB/MySQL `INVISIBLE`: left out of `SELECT *`; absent when false. */
+  invisible?: true;
+  /** A system-versioned table's period column (`GENERATED ALWAYS AS ROW START`); absent otherwise. */
+  rowPeriod?: 'start' | 'end';
 }
 
 export interface KeyInfo {
@@ -112,6 +116,44 @@ export interface TableInfo {
    * which a schema export cannot re-create. Absent for tables, other engines and old snapshots.
    */
   dependsOn?: { relations: QualifiedName[]; functions: string[] };
+  /**
+   * MySQL/MariaDB partitioning, declared on the table itself (a Postgres partition is a table
+   * of its own with `partitionOf`). Absent when the table is not partitioned.
+   */
+  partitioning?: PartitioningInfo;
+  /** MariaDB `WITH SYSTEM VERSIONING`; absent when false. */
+  systemVersioned?: true;
+  /** SQLite: table options, a virtual table's module, a shadow table's owner; absent when none applies. */
+  sqlite?: SqliteTableInfo;
+}
+
+/** What SQLite keeps about a table beyond its columns (worker/engines/sqlite/sqlite-quirks.ts). */
+export interface SqliteTableInfo {
+  withoutRowid?: true;
+  strict?: true;
+  /** `CREATE VIRTUAL TABLE … USING module(…)`: the module (`fts5`) and the statement, as stored. */
+  virtual?: { module: string; definition: string };
+  /** A virtual table's shadow table (`docs_data` of fts5 `docs`): the virtual table's name. */
+  shadowOf?: string;
+}
+
+export interface PartitioningInfo {
+  /** `RANGE`, `LIST COLUMNS`, `HASH`, `LINEAR KEY`… as the server names it. */
+  method: string;
+  /** The expression or column list as the server prints it (`year(\`sold\`)`); empty for `KEY ()`. */
+  expression: string;
+  subMethod: string | null;
+  subExpression: string | null;
+  /** In the server's order. */
+  partitions: PartitionInfo[];
+}
+
+export interface PartitionInfo {
+  name: string;
+  /** `VALUES LESS THAN` / `VALUES IN` values as the server prints them (`2021`, `MAXVALUE`, `'a','b'`); null for HASH and KEY. */
+  bound: string | null;
+  subpartitions: string[];
+  comment: string | null;
 }
 
 export interface QualifiedName {
@@ -119,7 +161,7 @@ export interface QualifiedName {
   name: string;
 }
 
-/** A Postgres sequence; bounds are text because int8 limits exceed a JS number. */
+/** A Postgres or MariaDB sequence; bounds are text because int8 limits exceed a JS number. */
 export interface SequenceInfo {
   schema: string;
   name: string;
@@ -145,6 +187,26 @@ export interface DomainInfo {
   checks: CheckInfo[];
 }
 
+/**
+ * A routine, trigger or event as a snapshot keeps it: enough to list, search and diff it.
+ * The DDL export reads each one's complete CREATE statement live (`Engine.schemaObjects`).
+ */
+export interface ProgramInfo {
+  schema: string;
+  name: string;
+  kind: 'function' | 'procedure' | 'aggregate' | 'trigger' | 'event';
+  /**
+   * What tells it apart and places it: a routine's arguments (`x integer`; overloads share a
+   * name), a trigger's timing, events and table (`BEFORE UPDATE ON orders`), an event's schedule.
+   */
+  signature: string;
+  /** A function's result type; null otherwise. */
+  returns: string | null;
+  language: string | null;
+  /** The source as the catalog keeps it (a routine's body, a trigger's definition); null when hidden. */
+  body: string | null;
+}
+
 export interface EnumInfo {
   schema: string;
   name: string;
@@ -165,12 +227,14 @@ export interface SchemaSnapshot {
   tables: TableInfo[];
   enums: EnumInfo[];
   /**
-   * Postgres only, and optional because snapshots stored before they were introspected
-   * load without them. Domains are in creation (oid) order, so a domain over another
-   * domain follows it.
+   * Optional because snapshots stored before they were introspected load without them
+   * (MariaDB gives sequences only when it has some; domains are Postgres only). Domains
+   * are in creation (oid) order, so a domain over another domain follows it.
    */
   sequences?: SequenceInfo[];
   domains?: DomainInfo[];
+  /** Routines, triggers and events, sorted by schema, kind, name, signature; absent from older snapshots. */
+  programs?: ProgramInfo[];
   /** Catalog round trips this snapshot cost. */
   queryCount: number;
 }
@@ -264,7 +328,19 @@ export interface ExtensionInfo {
 export interface ObjectDefinition {
   schema: string;
   name: string;
-  kind: 'type' | 'function' | 'procedure' | 'aggregate' | 'trigger' | 'event';
+  kind:
+    | 'type'
+    | 'function'
+    | 'procedure'
+    | 'aggregate'
+    | 'trigger'
+    | 'event'
+    /** `ALTER TABLE … ENABLE/FORCE ROW LEVEL SECURITY`. */
+    | 'row_security'
+    | 'policy'
+    | 'rule'
+    /** A GRANT; the export writes these only when asked. */
+    | 'grant';
   /** The complete CREATE statement, without a trailing `;`; null when it cannot be exported. */
   definition: string | null;
   /** Why `definition` is null, for the comment the export leaves in its place. */

@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import type { AppEnv, Env } from '../env.ts';
+import { uncounted } from './round-trips.ts';
 
 /** What a service needs from the platform: the Worker's env, and `waitUntil` where the runtime has one. */
 export interface ServiceContext {
@@ -27,14 +28,17 @@ export function serviceContext(c: Context<AppEnv>): ServiceContext {
 
 /**
  * Runs `work` after the response when the runtime allows, else awaits it. A rejection is
- * logged as `event` (a bookkeeping write must not fail the request that triggered it).
+ * logged as `event` (a bookkeeping write must not fail the request that triggered it). Pass a
+ * function, or a lazy query (a drizzle builder runs when awaited), so the work starts outside
+ * the request's round-trip tally: Server-Timing then counts only trips the response waited for.
  */
 export async function afterResponse(
   ctx: ServiceContext | Context<AppEnv>,
-  work: PromiseLike<unknown>,
+  work: PromiseLike<unknown> | (() => PromiseLike<unknown>),
   event = 'after_response_failed',
 ): Promise<void> {
-  const settled = Promise.resolve(work).then(
+  const started = uncounted(() => Promise.resolve(typeof work === 'function' ? work() : work));
+  const settled = started.then(
     () => undefined,
     (err: unknown) =>
       console.error(

@@ -1,3 +1,5 @@
+import { RoundTrips } from './round-trips.ts';
+
 /** The phases an API response reports; each is summed over the request. */
 export type Phase = 'auth' | 'limits' | 'metadata' | 'engine' | 'format';
 
@@ -11,6 +13,8 @@ export type Phase = 'auth' | 'limits' | 'metadata' | 'engine' | 'format';
 export class RequestTiming {
   readonly #started = performance.now();
   readonly #phases = new Map<Phase, number>();
+  /** The request's calls to D1 and Durable Objects, and how many it waited for in sequence. */
+  readonly roundTrips = new RoundTrips();
 
   add(phase: Phase, ms: number): void {
     this.#phases.set(phase, (this.#phases.get(phase) ?? 0) + ms);
@@ -28,8 +32,10 @@ export class RequestTiming {
 
   header(): string {
     const ms = (n: number) => Math.round(n * 10) / 10;
+    this.roundTrips.freeze();
     return [...this.#phases, ['total', performance.now() - this.#started] as const]
       .map(([name, dur]) => `${name};dur=${ms(dur)}`)
+      .concat(this.roundTrips.header())
       .join(', ');
   }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { TRANSPORT_NAMES } from '../engines/config.ts';
 import type { LoginPrivileges } from '../engines/engine.ts';
 import { organizations } from './auth.ts';
 
@@ -39,6 +40,14 @@ export const connections = sqliteTable(
     database: text('database'),
     user: text('user'),
     sslMode: text('ssl_mode', { enum: SSL_MODES }),
+    /**
+     * How the server is reached (worker/engines/config.ts `TRANSPORT_NAMES`); null on SQLite rows,
+     * whose binding or URL says it. Rows saved before transports existed went through Neon and
+     * PlanetScale, and migration 0011 keeps them there.
+     */
+    transport: text('transport', { enum: TRANSPORT_NAMES }),
+    /** Transport `hyperdrive`: the Hyperdrive binding that supplies host and login (then no host). */
+    hyperdrive: text('hyperdrive'),
     /** SQLite only: which built-in D1 binding this connection reads. */
     d1Binding: text('d1_binding'),
     /** Vault envelope of `{ password?, connectionString? }`; null when there is no secret. */

@@ -172,7 +172,8 @@ export const schemaObjects = sqliteTable(
   'schema_object',
   {
     snapshotId: text('snapshot_id').notNull(),
-    kind: text('kind', { enum: ['sequence', 'domain'] }).notNull(),
+    // `table`: a table's extras (MySQL partitioning, system versioning, invisible columns), as `TableExtras`.
+    kind: text('kind', { enum: ['sequence', 'domain', 'table'] }).notNull(),
     /** Creation order within the kind (a domain over another domain follows it). */
     ordinal: integer('ordinal').notNull(),
     schemaName: text('schema_name').notNull(),

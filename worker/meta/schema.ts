@@ -7,5 +7,6 @@ export * from './auth.ts';
 export * from './connections.ts';
 export * from './documents.ts';
 export * from './exports.ts';
+export * from './hosted-sqlite.ts';
 export * from './queries.ts';
 export * from './schema-sync.ts';

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
 import { sha256Hex } from '../lib/hash.ts';
+import { uncounted } from '../lib/round-trips.ts';
 import { querySettings } from '../meta/queries.ts';
 
 export interface QuerySettings {
@@ -18,7 +19,7 @@ export const DEFAULT_QUERY_SETTINGS: QuerySettings = { cacheEnabled: false, cach
  */
 const SETTINGS_TTL_MS = 10_000;
 const MAX_SETTINGS = 10_000;
-const recent = new Map<string, { settings: QuerySettings; until: number }>();
+const recent = new Map<string, { settings: QuerySettings; until: number; refreshing?: boolean }>();
 const settingsKey = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
 
 function remember(orgId: string, connectionId: string, settings: QuerySettings): QuerySettings {
@@ -27,23 +28,46 @@ function remember(orgId: string, connectionId: string, settings: QuerySettings):
   return settings;
 }
 
+/**
+ * The settings, from this isolate when read in the last TTL. Past half of it they are re-read
+ * after the response (`waitUntil`), so steady traffic never waits for D1 here (issue 17).
+ */
 export async function readQuerySettings(
   env: Env,
   orgId: string,
   connectionId: string,
+  waitUntil?: (promise: Promise<unknown>) => void,
 ): Promise<QuerySettings> {
   const hit = recent.get(settingsKey(orgId, connectionId));
-  if (hit && hit.until > Date.now()) return hit.settings;
+  const now = Date.now();
+  if (hit && hit.until > now) {
+    if (waitUntil && !hit.refreshing && hit.until - now < SETTINGS_TTL_MS / 2) {
+      hit.refreshing = true;
+      const next = uncounted(() => loadQuerySettings(env, orgId, connectionId));
+      waitUntil(
+        next.then(
+          (settings) => {
+            // A write in this isolate meanwhile (writeQuerySettings) wins over this older read.
+            if (recent.get(settingsKey(orgId, connectionId)) === hit) remember(orgId, connectionId, settings);
+          },
+          () => {},
+        ),
+      );
+    }
+    return hit.settings;
+  }
+  return remember(orgId, connectionId, await loadQuerySettings(env, orgId, connectionId));
+}
+
+async function loadQuerySettings(env: Env, orgId: string, connectionId: string): Promise<QuerySettings> {
   const [row] = await drizzle(env.DB)
     .select()
     .from(querySettings)
     .where(and(eq(querySettings.connectionId, connectionId), eq(querySettings.orgId, orgId)))
     .limit(1);
-  return remember(
-    orgId,
-    connectionId,
-    row ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds } : DEFAULT_QUERY_SETTINGS,
-  );
+  return row
+    ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds }
+    : DEFAULT_QUERY_SETTINGS;
 }
 
 export async function writeQuerySettings(
@@ -96,4 +120,9 @@ export class ResultCache {
     });
     await (await this.#open()).put(await cacheKey(orgId, connectionId, input), response);
   }
+}
+
+/** Forgets every query setting this isolate holds (the bench's cold-isolate mode, bench/geo). */
+export function forgetQuerySettings(): void {
+  recent.clear();
 }

@@ -60,8 +60,7 @@ export async function beginExecution(
   const ip = clientIp(c.req.raw.headers);
   const bookkeeping: Bookkeeping[] = [];
   const record = (rowCount: number | null, error: unknown, cached = false) =>
-    afterResponse(
-      c,
+    afterResponse(c, () =>
       recordExecution(
         c.env,
         {
@@ -89,7 +88,11 @@ export async function beginExecution(
   // Independent round trips (two rate-limit objects, the slot's D1 insert, the connection's row
   // and secret), so they run together; errors keep the order they had when run one by one.
   const [limits, slot, opened] = await Promise.allSettled([
-    timed(c, 'limits', enforceQueryRateLimits(c.env, caller.userId, caller.orgId, spec.connectionId)),
+    timed(
+      c,
+      'limits',
+      enforceQueryRateLimits(serviceContext(c), caller.userId, caller.orgId, spec.connectionId),
+    ),
     (async () =>
       acquireSlot(caller.orgId, spec.connectionId, {
         cap: concurrencyCap(c.env),
@@ -110,7 +113,7 @@ export async function beginExecution(
     const err: unknown = [limits, slot, opened].find((r) => r.status === 'rejected')?.reason;
     // A missing or inactive connection is not an execution; a refusal by the limits is.
     if (err instanceof ApiError && (err.status === 429 || err.status >= 500)) await record(null, err);
-    else await afterResponse(c, writeTogether(c.env, bookkeeping, spec.kind));
+    else await afterResponse(c, () => writeTogether(c.env, bookkeeping, spec.kind));
     throw toApiError(err);
   }
   const engine = opened.value;
@@ -124,7 +127,7 @@ export async function beginExecution(
       if (finished) return result.error;
       finished = true;
       release();
-      // Closing an HTTP-transport engine is free; a WebSocket one is closed after the response.
+      // Closing an HTTP-transport engine is free; a WebSocket or TCP one is closed after the response.
       await afterResponse(
         c,
         engine.close().catch(() => {}),

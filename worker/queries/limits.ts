@@ -1,5 +1,7 @@
 import type { Env } from '../env.ts';
-import { enforceRateLimit, limitFromVar, type RateLimitOptions } from '../middleware/rate-limit.ts';
+import type { ServiceContext } from '../lib/after-response.ts';
+import { enforceLeasedLimit } from '../middleware/rate-lease.ts';
+import { limitFromVar, type RateLimitOptions } from '../middleware/rate-limit.ts';
 
 const USER_DEFAULT: RateLimitOptions = { limit: 300, windowSeconds: 60 };
 const CONNECTION_DEFAULT: RateLimitOptions = { limit: 1200, windowSeconds: 60 };
@@ -11,17 +13,19 @@ const CONCURRENCY_DEFAULT = 8;
  * and one organization's load must not use up another's.
  */
 export async function enforceQueryRateLimits(
-  env: Env,
+  ctx: ServiceContext,
   userId: string,
   orgId: string,
   connectionId: string,
 ): Promise<void> {
-  // Two objects, two round trips: sent together. Both count the hit, as when run in turn
-  // with the user within its limit; the user's refusal is reported first.
+  const { env } = ctx;
+  // Two objects: leased hits are spent from the isolate's memory, and when a lease must be
+  // fetched both are sent together. Both count the hit, as when run in turn with the user
+  // within its limit; the user's refusal is reported first.
   const [user, connection] = await Promise.allSettled([
-    enforceRateLimit(env, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT)),
-    enforceRateLimit(
-      env,
+    enforceLeasedLimit(ctx, `query:user:${userId}`, limitFromVar(env.QUERY_RATE_LIMIT_USER, USER_DEFAULT)),
+    enforceLeasedLimit(
+      ctx,
       `query:connection:${orgId}:${connectionId}`,
       limitFromVar(env.QUERY_RATE_LIMIT_CONNECTION, CONNECTION_DEFAULT),
     ),

@@ -6,7 +6,7 @@ import { usesReadOnlyLogin } from '../connections/read-only-login.ts';
 import type { StatementResult } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
-import { afterResponse } from '../lib/after-response.ts';
+import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import { timed } from '../middleware/server-timing.ts';
 import { markStale } from '../schema/head.ts';
 import { ResultCache, readQuerySettings } from './cache.ts';
@@ -127,7 +127,11 @@ export async function runQuery(
   const text = body.sql ?? (body.statements ?? []).map((s) => s.sql).join(';\n');
 
   const settings = readOnly
-    ? await timed(c, 'metadata', readQuerySettings(c.env, caller.orgId, connectionId))
+    ? await timed(
+        c,
+        'metadata',
+        readQuerySettings(c.env, caller.orgId, connectionId, serviceContext(c).waitUntil),
+      )
     : null;
   const cacheInput = {
     sql: body.sql,
@@ -140,8 +144,7 @@ export async function runQuery(
     const started = Date.now();
     const hit = await cache.get<QueryResponse>(caller.orgId, connectionId, cacheInput);
     if (hit) {
-      await afterResponse(
-        c,
+      await afterResponse(c, () =>
         recordExecution(c.env, {
           auth: caller,
           connectionId,

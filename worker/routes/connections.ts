@@ -12,8 +12,10 @@ import {
 import type { Scope } from '../connections/scope.ts';
 import { testSavedConnection, testUnsavedSettings } from '../connections/testing.ts';
 import type { TestOutcome } from '../connections/types.ts';
+import { TRANSPORT_NAMES } from '../engines/config.ts';
 import type { AppEnv } from '../env.ts';
 import { badRequest, zodDetails } from '../errors.ts';
+import { refuseHostedConnectionDelete } from '../hosted-sqlite/service.ts';
 import { ENGINE_NAMES, SSL_MODES } from '../meta/connections.ts';
 import { createRouter, ErrorSchema, errorResponses, jsonContent } from '../openapi.ts';
 
@@ -42,6 +44,23 @@ const settingsShape = {
     description:
       'SQLite only: a D1 binding listed in USER_D1_BINDINGS (never DB or a built-in: 400 binding_not_allowed)',
   }),
+  transport: z.enum(TRANSPORT_NAMES).optional().openapi({
+    description:
+      'How the connection reaches its server. PostgreSQL: `tcp` (default), `neon-http` (default for *.neon.tech) or `hyperdrive`; MySQL: `tcp` (default), `planetscale-http` (default for *.psdb.cloud) or `hyperdrive`; every host-addressed transport obeys the host policy. SQLite: `d1-binding` (d1Binding), `d1-http` (accountId, database = the D1 database id, password = an API token) or `libsql-http` (connectionString = the libsql:// URL, password = its auth token)',
+  }),
+  accountId: z
+    .string()
+    .regex(/^[\w-]{1,64}$/)
+    .optional()
+    .openapi({ description: 'SQLite over `d1-http` only: the Cloudflare account id' }),
+  hyperdrive: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
+    .optional()
+    .openapi({
+      description:
+        'Transport `hyperdrive` only: a Hyperdrive binding listed in USER_HYPERDRIVE_BINDINGS (it supplies host and login; 400 binding_not_allowed otherwise)',
+    }),
 };
 const fieldsShape = {
   name: z.string().trim().min(1).max(100),
@@ -141,6 +160,7 @@ const CapabilitiesSchema = z
     streaming: z.boolean(),
     cursorStreaming: z.boolean(),
     logins: z.boolean(),
+    identifierQuote: z.enum(['"', '`']),
   })
   .openapi('Capabilities', {
     description: "What the connection's engine can do; clients read these instead of the engine's name.",
@@ -164,6 +184,8 @@ const ConnectionSchema = z
     user: z.string().nullable(),
     sslMode: SslModeSchema.nullable(),
     d1Binding: z.string().nullable(),
+    transport: z.enum(TRANSPORT_NAMES).nullable().openapi({ description: 'How the server is reached' }),
+    hyperdrive: z.string().nullable(),
     hasPassword: z.boolean(),
     hasReadOnlyLogin: z.boolean(),
     readOnlyUser: z.string().nullable(),
@@ -365,6 +387,7 @@ export const connections = createRouter()
   )
   .openapi(remove, async (c) => {
     const scope = scopeOf(c, 'connection.write');
+    await refuseHostedConnectionDelete(c.env, scope.orgId, c.req.valid('param').id);
     await deleteConnection(c, scope, c.req.valid('param').id);
     return c.body(null, 204);
   })

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/policy.ts';
 import { IdParam } from '../auth/schemas.ts';
 import { getConnection } from '../connections/crud.ts';
+import { locationHintOf } from '../documents/room-location.ts';
 import {
   createDocument,
   deleteDocument,
@@ -156,6 +157,7 @@ export const documents = createRouter()
       title: body.title,
       connectionId,
       sql: body.sql,
+      locationHint: locationHintOf(c.req.raw.cf),
     });
     await afterResponse(
       c,

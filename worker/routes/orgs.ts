@@ -5,6 +5,7 @@ import { createOrganization, memberRole } from '../auth/orgs.ts';
 import { OkSchema, OrgSchema } from '../auth/schemas.ts';
 import { destroyOrgRooms } from '../documents/rooms.ts';
 import { notFound, unauthorized } from '../errors.ts';
+import { destroyOrgHosted } from '../hosted-sqlite/service.ts';
 import { createRouter, errorResponses, jsonContent } from '../openapi.ts';
 import { sessionOnly } from '../orgs/access.ts';
 import { activateOrg, deleteOrg, loadOrg, orgsVisibleTo, renameOrg } from '../orgs/orgs.ts';
@@ -107,8 +108,10 @@ export const orgs = createRouter()
     async (c) => {
       const { orgId } = c.req.valid('param');
       const auth = await authorizeInOrg(c.env, c.get('auth'), orgId, 'org.delete');
-      // Document rooms keep their content in Durable Object storage, which no cascade reaches.
+      // Document rooms and hosted databases keep their content in Durable Object storage, which no
+      // cascade reaches.
       await destroyOrgRooms(c.env, orgId);
+      await destroyOrgHosted(c.env, orgId);
       await deleteOrg(c.env.DB, orgId);
       await recordAudit(c.env, { auth, action: 'org.delete', target: `org:${orgId}`, outcome: 'success' });
       return c.json({ ok: true as const }, 200);

@@ -32,6 +32,18 @@ const NamespaceSchema = z.object({
   viewCount: z.number().int(),
 });
 
+const SqliteTableSchema = z
+  .object({
+    withoutRowid: z.literal(true).optional(),
+    strict: z.literal(true).optional(),
+    virtual: z.object({ module: z.string(), definition: z.string() }).optional(),
+    shadowOf: z.string().optional(),
+  })
+  .openapi('SchemaSqliteTable', {
+    description:
+      "SQLite: WITHOUT ROWID, STRICT, a virtual table's module, or the virtual table a shadow table stores",
+  });
+
 const TableSummarySchema = z
   .object({
     schema: z.string(),
@@ -44,6 +56,7 @@ const TableSummarySchema = z
     foreignKeyCount: z.number().int(),
     indexCount: z.number().int(),
     partitionOf: z.object({ schema: z.string(), name: z.string() }).nullable(),
+    sqlite: SqliteTableSchema.optional(),
   })
   .openapi('SchemaTableSummary');
 
@@ -61,6 +74,11 @@ const ColumnSchema = z
     identity: z.enum(['always', 'by_default', 'auto_increment']).nullable(),
     onUpdate: z.string().nullable().openapi({ description: "MySQL's ON UPDATE expression" }),
     comment: z.string().nullable(),
+    invisible: z.literal(true).optional().openapi({ description: 'MySQL/MariaDB INVISIBLE column' }),
+    rowPeriod: z
+      .enum(['start', 'end'])
+      .optional()
+      .openapi({ description: 'A system-versioned table’s ROW START / ROW END column' }),
     isPrimaryKey: z.boolean(),
     isForeignKey: z.boolean(),
   })
@@ -88,6 +106,23 @@ const IndexSchema = z
   })
   .openapi('SchemaIndex');
 
+const PartitioningSchema = z
+  .object({
+    method: z.string().openapi({ description: 'RANGE, LIST COLUMNS, HASH, LINEAR KEY…' }),
+    expression: z.string(),
+    subMethod: z.string().nullable(),
+    subExpression: z.string().nullable(),
+    partitions: z.array(
+      z.object({
+        name: z.string(),
+        bound: z.string().nullable().openapi({ description: 'VALUES LESS THAN / VALUES IN values' }),
+        subpartitions: z.array(z.string()),
+        comment: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('SchemaPartitioning', { description: 'MySQL/MariaDB partitioning declared on the table' });
+
 export const TableDetailSchema = z
   .object({
     snapshot: SnapshotMetaSchema,
@@ -107,6 +142,9 @@ export const TableDetailSchema = z
       uniques: z.array(KeySchema),
       checks: z.array(z.object({ name: z.string().nullable(), expression: z.string() })),
       indexes: z.array(IndexSchema),
+      partitioning: PartitioningSchema.optional(),
+      systemVersioned: z.literal(true).optional(),
+      sqlite: SqliteTableSchema.optional(),
     }),
     referencedBy: z.array(ForeignKeySchema.extend({ schema: z.string(), table: z.string() })),
   })
@@ -151,6 +189,9 @@ const SummarySchema = z.object({
   indexesRemoved: z.number().int(),
   indexesChanged: z.number().int(),
   enumsChanged: z.number().int(),
+  objectsChanged: z.number().int().optional().openapi({
+    description: 'Sequences and domains added, removed or changed (absent before they were diffed)',
+  }),
 });
 
 export const SyncResultSchema = z
@@ -179,6 +220,12 @@ const KeyRefSchema = z.object({
   definition: z.string(),
 });
 const IndexRefSchema = z.object({ name: z.string(), definition: z.string() });
+const ObjectRefSchema = z.object({
+  kind: z.enum(['sequence', 'domain', 'function', 'procedure', 'aggregate', 'trigger', 'event']),
+  schema: z.string(),
+  name: z.string(),
+  signature: z.string().optional(),
+});
 const DiffSchema = z
   .object({
     tablesAdded: z.array(TableRefSchema),
@@ -201,6 +248,9 @@ const DiffSchema = z
     enumsAdded: z.array(z.string()),
     enumsRemoved: z.array(z.string()),
     enumsChanged: z.array(z.object({ name: z.string(), from: z.array(z.string()), to: z.array(z.string()) })),
+    objectsAdded: z.array(ObjectRefSchema).optional(),
+    objectsRemoved: z.array(ObjectRefSchema).optional(),
+    objectsChanged: z.array(ObjectRefSchema.extend({ changes: z.array(FieldChangeSchema) })).optional(),
     truncated: z.boolean().optional(),
   })
   .openapi('SchemaDiff');
@@ -226,15 +276,64 @@ export const SearchSchema = z
     snapshot: SnapshotMetaSchema,
     items: z.array(
       z.object({
-        type: z.enum(['schema', 'table', 'column']),
+        type: z.enum([
+          'schema',
+          'table',
+          'column',
+          'sequence',
+          'domain',
+          'partition',
+          'function',
+          'procedure',
+          'aggregate',
+          'trigger',
+          'event',
+        ]),
         schema: z.string(),
         table: z.string().nullable(),
         column: z.string().nullable(),
-        detail: z.string().nullable().openapi({ description: "Table kind, or the column's type" }),
+        object: z
+          .string()
+          .nullable()
+          .openapi({ description: "A sequence's, domain's, routine's, trigger's or event's name" }),
+        detail: z
+          .string()
+          .nullable()
+          .openapi({ description: "Table kind, the column's type, or a routine's arguments" }),
       }),
     ),
   })
   .openapi('SchemaSearch');
+
+export const ObjectListSchema = z
+  .object({
+    snapshot: SnapshotMetaSchema,
+    schema: z.string(),
+    items: z.array(
+      z.object({
+        kind: z.enum([
+          'sequence',
+          'domain',
+          'partition',
+          'function',
+          'procedure',
+          'aggregate',
+          'trigger',
+          'event',
+        ]),
+        schema: z.string(),
+        name: z.string(),
+        detail: z.string().nullable().openapi({
+          description:
+            "A routine's arguments, a trigger's timing and table, an event's schedule, a domain's base type",
+        }),
+      }),
+    ),
+  })
+  .openapi('SchemaObjects', {
+    description:
+      "A schema's objects other than tables and views; a partition's detail names its table and bound",
+  });
 
 export const ErdSchema = z
   .object({

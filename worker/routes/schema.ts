@@ -11,6 +11,7 @@ import { openSchema, type SchemaScope, syncConnection } from '../schema/service.
 import {
   listColumns,
   listNamespaces,
+  listObjects,
   listTables,
   loadSnapshot,
   search,
@@ -24,6 +25,7 @@ import {
   id,
   limit,
   name,
+  ObjectListSchema,
   SearchSchema,
   SyncResultSchema,
   TableDetailSchema,
@@ -209,10 +211,34 @@ export const schema = createRouter()
   .openapi(
     createRoute({
       method: 'get',
+      path: '/api/connections/{id}/schema/objects',
+      tags,
+      security,
+      summary: "A schema's sequences, domains, functions, procedures, aggregates, triggers and events",
+      request: { params: z.object({ id }), query: z.object({ schema: z.string().min(1).max(512) }) },
+      responses: {
+        200: jsonContent(ObjectListSchema, 'By kind, then name'),
+        ...errorResponses,
+        502: errorResponses[404],
+      },
+    }),
+    async (c) => {
+      const { id: connectionId } = c.req.valid('param');
+      const { schema: schemaName } = c.req.valid('query');
+      const s = await openSchema(c, connectionId);
+      const items = await cached(cacheScope(s), `objects/${encodeURIComponent(schemaName)}`, () =>
+        listObjects(c.env.DB, s.head.snapshotId, schemaName),
+      );
+      return c.json({ snapshot: meta(s), schema: schemaName, items }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
       path: '/api/connections/{id}/schema/search',
       tags,
       security,
-      summary: 'Schemas, tables and columns whose name contains `q`',
+      summary: 'Schemas, tables, columns and other schema objects whose name contains `q`',
       request: {
         params: z.object({ id }),
         query: z.object({ q: z.string().trim().min(1).max(128), limit: limit(200, 50) }),
@@ -298,7 +324,13 @@ export const schema = createRouter()
       summary: "The schema as DDL in the engine's dialect, as JSON, or as a Markdown data dictionary",
       request: {
         params: z.object({ id }),
-        query: z.object({ format: z.enum(['ddl', 'json', 'markdown']).default('ddl') }),
+        query: z.object({
+          format: z.enum(['ddl', 'json', 'markdown']).default('ddl'),
+          grants: z
+            .enum(['true', 'false'])
+            .optional()
+            .openapi({ description: 'DDL only: add GRANT statements for the privileges others hold' }),
+        }),
       },
       responses: {
         200: {
@@ -315,7 +347,7 @@ export const schema = createRouter()
     }),
     async (c) => {
       const { id: connectionId } = c.req.valid('param');
-      const { format } = c.req.valid('query');
+      const { format, grants } = c.req.valid('query');
       const s = await openSchema(c, connectionId);
       const snapshot = () => cached(cacheScope(s), 'snapshot', () => loadSnapshot(c.env.DB, s.head));
       const base = `${s.connectionName}-schema`;
@@ -335,7 +367,7 @@ export const schema = createRouter()
           'content-disposition': attachment(base, 'md'),
         });
       }
-      const text = await exportDdl(c, connectionId, await snapshot());
+      const text = await exportDdl(c, connectionId, await snapshot(), { grants: grants === 'true' });
       return c.body(text, 200, {
         'content-type': 'application/sql; charset=utf-8',
         'content-disposition': attachment(base, 'sql'),

@@ -144,3 +144,8 @@ export async function invalidateSchema(env: Env, connectionId: string, orgId?: s
   await markStale(env.DB, connectionId, orgId, Date.now());
   forgetConnection(orgId, connectionId);
 }
+
+/** Forgets every schema read this isolate holds (the bench's cold-isolate mode, bench/geo). */
+export function forgetAllSchemas(): void {
+  lru.deleteWhere(() => true);
+}

@@ -10,13 +10,15 @@ import { withEngine } from '../connections/open-engine.ts';
 import type { SchemaObjects, SchemaSnapshot } from '../engines/schema-model.ts';
 import type { AppEnv } from '../env.ts';
 import { toDdl } from './ddl.ts';
+import type { DdlOptions } from './ddl-objects.ts';
 
 export async function exportDdl(
   c: Context<AppEnv>,
   connectionId: string,
   snapshot: SchemaSnapshot,
+  options: DdlOptions = {},
 ): Promise<string> {
-  return toDdl(snapshot, await liveObjects(c, connectionId));
+  return toDdl(snapshot, await liveObjects(c, connectionId), options);
 }
 
 /** Null when the database cannot be reached: the export still has the snapshot, and says what it lacks. */

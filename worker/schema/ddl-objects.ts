@@ -6,19 +6,24 @@
 import { dialectOf } from '../engines/dialects.ts';
 import type { EngineName } from '../engines/engine.ts';
 import type { ObjectDefinition, SchemaObjects } from '../engines/schema-model.ts';
+import type { Quoting } from './ddl-common.ts';
 
 /** Where in the script a group of objects goes. */
-export type Phase = 'types' | 'beforeTables' | 'afterTables' | 'last';
+export type Phase = 'types' | 'beforeTables' | 'afterTables' | 'last' | 'grants';
+
+const LAST = new Set<ObjectDefinition['kind']>(['trigger', 'event', 'row_security', 'policy', 'rule']);
 
 export function phaseOf(o: ObjectDefinition): Phase {
   if (o.kind === 'type') return 'types';
-  if (o.kind === 'trigger' || o.kind === 'event') return 'last';
+  if (o.kind === 'grant') return 'grants';
+  if (LAST.has(o.kind)) return 'last';
   return o.afterTables ? 'afterTables' : 'beforeTables';
 }
 
-interface Quoting {
-  id: (...names: string[]) => string;
-  lit: (value: string) => string;
+/** What an export may add on request. */
+export interface DdlOptions {
+  /** GRANT statements for the privileges others hold (the grantees must exist on the target). */
+  grants?: boolean;
 }
 
 /** `CREATE EXTENSION` for each, noting the source's version (the target may carry another). */
@@ -73,9 +78,16 @@ export function objectLines(
 }
 
 /** The header line naming what the export leaves out, which depends on whether the live read worked. */
-export function notExported(engine: EngineName, objects: SchemaObjects | null): string[] {
-  const always = LEFT_OUT_ALWAYS[engine];
-  const lines = always ? [`-- Not exported: ${always}.`] : [];
+export function notExported(
+  engine: EngineName,
+  objects: SchemaObjects | null,
+  options: DdlOptions = {},
+): string[] {
+  const always = [LEFT_OUT_ALWAYS[engine], options.grants ? null : NO_GRANTS[engine]].filter(Boolean);
+  const lines = always.length ? [`-- Not exported: ${always.join('; ')}.`] : [];
+  if (options.grants && objects && NO_GRANTS[engine]) {
+    lines.push(`-- Grants are included: each grantee must exist on the target server${GRANT_GAPS[engine]}.`);
+  }
   if (!objects) {
     lines.push(
       `-- The database could not be reached at export time, so ${LIVE_ONLY[engine]} are not exported either.`,
@@ -85,13 +97,27 @@ export function notExported(engine: EngineName, objects: SchemaObjects | null): 
 }
 
 const LEFT_OUT_ALWAYS: Record<EngineName, string | null> = {
-  postgres: 'rules, policies, event triggers, grants and ownership',
-  mysql: "grants, and each routine's own sql_mode (the replaying session's applies)",
+  postgres: 'event triggers and ownership',
+  mysql: "each routine's own sql_mode (the replaying session's applies)",
+  sqlite: null,
+};
+
+/** What a grants export still leaves out. */
+const GRANT_GAPS: Record<EngineName, string> = {
+  postgres: '; privileges revoked from the defaults (EXECUTE from PUBLIC) and default privileges are not',
+  mysql: '; column- and routine-level grants are not exported',
+  sqlite: '',
+};
+
+const NO_GRANTS: Record<EngineName, string | null> = {
+  postgres: 'grants (ask with grants=true)',
+  mysql: 'grants (ask with grants=true)',
   sqlite: null,
 };
 
 const LIVE_ONLY: Record<EngineName, string> = {
-  postgres: 'extensions, composite and range types, functions, procedures, aggregates and triggers',
+  postgres:
+    'extensions, composite and range types, functions, procedures, aggregates, triggers, row security, policies, rules and grants',
   mysql: 'functions, procedures, triggers and events',
   sqlite: 'triggers',
 };

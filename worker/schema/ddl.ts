@@ -8,77 +8,35 @@
  * snapshot: the route reads them live (`Engine.schemaObjects`) and passes them in; without
  * them a Postgres view that calls a non-built-in function is skipped with a note.
  */
-import { sql } from 'kysely';
-import type { EngineName } from '../engines/engine.ts';
 import type {
   ColumnInfo,
   IndexInfo,
-  QualifiedName,
   SchemaObjects,
   SchemaSnapshot,
   TableInfo,
 } from '../engines/schema-model.ts';
-import { sqlBuilder } from '../engines/sql-builder.ts';
-import { extensionLines, notExported, objectLines } from './ddl-objects.ts';
+import { constraintName, list, nameKey, ordered, type Quoting, quoting } from './ddl-common.ts';
+import { mysqlDdl } from './ddl-mysql.ts';
+import { type DdlOptions, extensionLines, notExported, objectLines } from './ddl-objects.ts';
 
 /** `objects` is what the live database holds beyond the snapshot, or null when it could not be read. */
-export function toDdl(snapshot: SchemaSnapshot, objects: SchemaObjects | null = null): string {
+export function toDdl(
+  snapshot: SchemaSnapshot,
+  objects: SchemaObjects | null = null,
+  options: DdlOptions = {},
+): string {
   const q = quoting(snapshot.engine);
   const out: string[] = [
     `-- ${snapshot.engine} schema exported by Atrium`,
-    ...notExported(snapshot.engine, objects),
+    ...notExported(snapshot.engine, objects, options),
   ];
   const writers = { postgres: postgresDdl, mysql: mysqlDdl, sqlite: sqliteDdl } as const;
   writers[snapshot.engine](snapshot, q, out, objects);
+  // Last, once every object a GRANT names exists.
+  if (options.grants) {
+    out.push(...objectLines(snapshot.engine, q, objects, 'grants', snapshot.namespaces.length > 1));
+  }
   return `${out.join('\n')}\n`;
-}
-
-interface Quoting {
-  id: (...names: string[]) => string;
-  lit: (value: string) => string;
-}
-
-function quoting(engine: EngineName): Quoting {
-  const db = sqlBuilder(engine);
-  return {
-    id: (...names) => sql.id(...names).compile(db).sql,
-    lit: (value) => sql.lit(value).compile(db).sql,
-  };
-}
-
-const constraintName = (q: Quoting, name: string | null) => (name ? `CONSTRAINT ${q.id(name)} ` : '');
-const list = (q: Quoting, names: string[]) => names.map((n) => q.id(n)).join(', ');
-
-/** Parents before partitions, views after tables and after the views they read. */
-function ordered(snapshot: SchemaSnapshot, viewDependencies: (v: TableInfo) => QualifiedName[] = () => []) {
-  const tables = snapshot.tables.filter((t) => t.kind === 'table' || t.kind === 'partitioned_table');
-  const views = snapshot.tables.filter((t) => t.kind === 'view' || t.kind === 'materialized_view');
-  return {
-    roots: tables.filter((t) => !t.partitionOf),
-    partitions: tables.filter((t) => t.partitionOf),
-    views: dependencyOrder(views, viewDependencies),
-  };
-}
-
-const nameKey = (n: QualifiedName) => `${n.schema}\u0000${n.name}`;
-
-/** Depth-first, keeping the snapshot's order among independent views; a cycle cannot exist in a live catalog. */
-function dependencyOrder(views: TableInfo[], dependencies: (v: TableInfo) => QualifiedName[]): TableInfo[] {
-  const byKey = new Map(views.map((v) => [nameKey(v), v]));
-  const done = new Set<string>();
-  const out: TableInfo[] = [];
-  const visit = (v: TableInfo) => {
-    const key = nameKey(v);
-    if (done.has(key)) return;
-    done.add(key);
-    for (const d of dependencies(v)) {
-      const dep = byKey.get(nameKey(d));
-      if (dep) visit(dep);
-    }
-    out.push(v);
-  };
-  for (const v of views) visit(v);
-  return out;
 }
 
 function postgresDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
@@ -223,109 +181,15 @@ function foreignKeys(q: Quoting, tables: TableInfo[], out: string[]) {
   if (lines.length) out.push('', ...lines);
 }
 
-function mysqlDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
-  const multiple = snapshot.namespaces.length > 1;
-  // Routine bodies are not resolved at creation, so routines may precede the tables they read.
-  out.push(...objectLines('mysql', q, objects, 'beforeTables', multiple));
-  const name = (t: { schema: string; name: string }) => (multiple ? q.id(t.schema, t.name) : q.id(t.name));
-  // MySQL stores view bodies with every name qualified (`sakila`.`film`), which is how one view is seen to read another.
-  const { roots, views } = ordered(snapshot, (v) =>
-    snapshot.tables.filter((o) => o !== v && v.definition?.includes(`${q.id(o.schema)}.${q.id(o.name)}`)),
-  );
+function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
+  const { roots, views } = ordered(snapshot, (v) => v.dependsOn?.relations ?? []);
   for (const t of roots) {
-    const lines = t.columns.map((c) => `  ${mysqlColumn(q, c)}`);
-    if (t.primaryKey) lines.push(`  PRIMARY KEY (${list(q, t.primaryKey.columns)})`);
-    const uniqueNames = new Set(t.uniques.map((u) => u.name));
-    for (const u of t.uniques) lines.push(`  UNIQUE KEY ${q.id(u.name ?? '')} (${list(q, u.columns)})`);
-    for (const i of t.indexes) {
-      if (i.primary || uniqueNames.has(i.name)) continue;
-      const kind =
-        i.method === 'FULLTEXT'
-          ? 'FULLTEXT KEY'
-          : i.method === 'SPATIAL'
-            ? 'SPATIAL KEY'
-            : i.unique
-              ? 'UNIQUE KEY'
-              : 'KEY';
-      const parts = i.parts.map((p) => {
-        const part = p.column
-          ? p.expression
-            ? p.expression.replace(p.column, q.id(p.column))
-            : q.id(p.column)
-          : `(${p.expression})`;
-        return `${part}${p.descending ? ' DESC' : ''}`;
-      });
-      lines.push(`  ${kind} ${q.id(i.name)} (${parts.join(', ')})`);
-    }
-    for (const c of t.checks) lines.push(`  ${constraintName(q, c.name)}CHECK (${c.expression})`);
-    const comment = t.comment ? ` COMMENT=${q.lit(t.comment)}` : '';
-    out.push('', `CREATE TABLE ${name(t)} (\n${lines.join(',\n')}\n)${comment};`);
-  }
-  out.push(...objectLines('mysql', q, objects, 'afterTables', multiple));
-  for (const v of views) {
-    const body = multiple ? (v.definition ?? '') : unqualify(v.definition ?? '', q.id(v.schema));
-    out.push('', `CREATE VIEW ${name(v)} AS ${body};`);
-  }
-  const fks: string[] = [];
-  for (const t of roots) {
-    for (const fk of t.foreignKeys) {
-      const ref = multiple || fk.refSchema !== t.schema ? q.id(fk.refSchema, fk.refTable) : q.id(fk.refTable);
-      fks.push(
-        `ALTER TABLE ${name(t)} ADD ${constraintName(q, fk.name)}FOREIGN KEY (${list(q, fk.columns)}) ` +
-          `REFERENCES ${ref} (${list(q, fk.refColumns)}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete};`,
-      );
-    }
-  }
-  if (fks.length) out.push('', ...fks);
-  out.push(...objectLines('mysql', q, objects, 'last', multiple));
-}
-
-/**
- * Drops the `schema`. qualifier from a MySQL view body so the view reads the tables of
- * whatever database it is created in; string literals and other identifiers are left alone.
- */
-export function unqualify(body: string, quotedSchema: string): string {
-  let out = '';
-  let i = 0;
-  while (i < body.length) {
-    const ch = body[i]!;
-    if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < body.length) {
-        if (body[j] === '\\' && ch !== '`') j += 2;
-        else if (body[j] === ch && body[j + 1] === ch) j += 2;
-        else if (body[j] === ch) break;
-        else j++;
-      }
-      const token = body.slice(i, j + 1);
-      if (token === quotedSchema && body[j + 1] === '.' && body[j + 2] === '`') {
-        i = j + 2;
-        continue;
-      }
-      out += token;
-      i = j + 1;
+    // A shadow table is its virtual table's storage: creating the virtual table creates it.
+    if (t.sqlite?.shadowOf) continue;
+    if (t.sqlite?.virtual) {
+      out.push('', `${t.sqlite.virtual.definition};`);
       continue;
     }
-    out += ch;
-    i++;
-  }
-  return out;
-}
-
-function mysqlColumn(q: Quoting, c: ColumnInfo): string {
-  let s = `${q.id(c.name)} ${c.dataType}`;
-  if (c.generated) s += ` GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.kind.toUpperCase()}`;
-  s += c.nullable ? ' NULL' : ' NOT NULL';
-  if (c.default !== null) s += ` DEFAULT ${c.default}`;
-  if (c.onUpdate) s += ` ON UPDATE ${c.onUpdate}`;
-  if (c.identity === 'auto_increment') s += ' AUTO_INCREMENT';
-  if (c.comment) s += ` COMMENT ${q.lit(c.comment)}`;
-  return s;
-}
-
-function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects: SchemaObjects | null) {
-  const { roots, views } = ordered(snapshot);
-  for (const t of roots) {
     const singleIntegerPk =
       t.primaryKey?.columns.length === 1 &&
       t.columns.find((c) => c.name === t.primaryKey?.columns[0])?.identity;
@@ -345,7 +209,9 @@ function sqliteDdl(snapshot: SchemaSnapshot, q: Quoting, out: string[], objects:
           `(${list(q, fk.refColumns)}) ON UPDATE ${fk.onUpdate} ON DELETE ${fk.onDelete}`,
       );
     }
-    out.push('', `CREATE TABLE ${q.id(t.name)} (\n${[...lines, ...constraints].join(',\n')}\n);`);
+    const options = [t.sqlite?.withoutRowid && 'WITHOUT ROWID', t.sqlite?.strict && 'STRICT'].filter(Boolean);
+    const tail = options.length ? ` ${options.join(', ')}` : '';
+    out.push('', `CREATE TABLE ${q.id(t.name)} (\n${[...lines, ...constraints].join(',\n')}\n)${tail};`);
     for (const i of t.indexes) if (i.definition) out.push(`${i.definition};`);
   }
   for (const v of views) out.push('', `CREATE VIEW ${q.id(v.name)} AS ${v.definition ?? ''};`);

@@ -8,6 +8,7 @@ import type {
   ForeignKeyInfo,
   IndexInfo,
   KeyInfo,
+  ProgramInfo,
   SchemaSnapshot,
   TableInfo,
 } from '../engines/schema-model.ts';
@@ -57,8 +58,20 @@ export interface SchemaDiff {
   enumsAdded: string[];
   enumsRemoved: string[];
   enumsChanged: { name: string; from: string[]; to: string[] }[];
+  /** Sequences, domains, routines, triggers and events. Absent from diffs stored before. */
+  objectsAdded: ObjectRef[];
+  objectsRemoved: ObjectRef[];
+  objectsChanged: (ObjectRef & { changes: FieldChange[] })[];
   /** Set when the diff was too large to store; the summary still counts everything. */
   truncated?: boolean;
+}
+
+export interface ObjectRef {
+  kind: 'sequence' | 'domain' | ProgramInfo['kind'];
+  schema: string;
+  name: string;
+  /** A routine's arguments, a trigger's timing and table, an event's schedule. */
+  signature?: string;
 }
 
 export interface DiffSummary {
@@ -74,6 +87,8 @@ export interface DiffSummary {
   indexesRemoved: number;
   indexesChanged: number;
   enumsChanged: number;
+  /** Sequences, domains, routines, triggers and events added, removed or changed. */
+  objectsChanged: number;
 }
 
 const key = (schema: string, name: string) => `${schema}\u0000${name}`;
@@ -89,7 +104,14 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
     enumsAdded: [],
     enumsRemoved: [],
     enumsChanged: [],
+    objectsAdded: [],
+    objectsRemoved: [],
+    objectsChanged: [],
   };
+  diffObjects(diff, 'sequence', before.sequences ?? [], after.sequences ?? []);
+  diffObjects(diff, 'domain', before.domains ?? [], after.domains ?? []);
+  // A snapshot stored before routines were listed says nothing about them: no change either way.
+  if (before.programs && after.programs) diffPrograms(diff, before.programs, after.programs);
   for (const t of after.tables) {
     const prev = old.get(key(t.schema, t.name));
     if (!prev) continue;
@@ -106,6 +128,43 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
   }
   for (const name of oldEnums.keys()) if (!newEnums.has(name)) diff.enumsRemoved.push(name);
   return diff;
+}
+
+/** Each object's fields compared one by one, so the history says what moved (`increment: 1 → 5`). */
+function diffObjects<T extends { schema: string; name: string }>(
+  diff: SchemaDiff,
+  kind: ObjectRef['kind'] | ((o: T) => ObjectRef),
+  before: T[],
+  after: T[],
+  identity: (o: T) => string = (o) => key(o.schema, o.name),
+) {
+  const refOf = (o: T): ObjectRef =>
+    typeof kind === 'function' ? kind(o) : { kind, schema: o.schema, name: o.name };
+  const old = new Map(before.map((o) => [identity(o), o]));
+  const now = new Map(after.map((o) => [identity(o), o]));
+  for (const o of after) {
+    const prev = old.get(identity(o));
+    if (!prev) {
+      diff.objectsAdded.push(refOf(o));
+      continue;
+    }
+    const fields = Object.keys({ ...prev, ...o }).filter((f) => f !== 'schema' && f !== 'name');
+    const changes = fieldChanges(prev, o, fields as (keyof T & string)[]);
+    if (changes.length) diff.objectsChanged.push({ ...refOf(o), changes });
+  }
+  for (const o of before) if (!now.has(identity(o))) diff.objectsRemoved.push(refOf(o));
+}
+
+/** Overloads share a name, so a routine is known by kind, name and arguments. */
+function diffPrograms(diff: SchemaDiff, before: ProgramInfo[], after: ProgramInfo[]) {
+  diffObjects(
+    diff,
+    (p) => ({ kind: p.kind, schema: p.schema, name: p.name, signature: p.signature }),
+    before,
+    after,
+    (p) =>
+      `${key(p.schema, p.name)}\u0000${p.kind}\u0000${p.kind === 'trigger' || p.kind === 'event' ? '' : p.signature}`,
+  );
 }
 
 export function isEmptyDiff(diff: SchemaDiff): boolean {
@@ -129,6 +188,7 @@ export function summarize(diff: SchemaDiff): DiffSummary {
     indexesRemoved: sum((t) => t.indexesRemoved),
     indexesChanged: sum((t) => t.indexesChanged),
     enumsChanged: diff.enumsAdded.length + diff.enumsRemoved.length + diff.enumsChanged.length,
+    objectsChanged: diff.objectsAdded.length + diff.objectsRemoved.length + diff.objectsChanged.length,
   };
 }
 
@@ -140,13 +200,23 @@ const COLUMN_FIELDS = [
   'identity',
   'onUpdate',
   'comment',
+  'invisible',
+  'rowPeriod',
 ] as const;
 
 function diffTable(before: TableInfo, after: TableInfo): TableChange | null {
   const change: TableChange = {
     schema: after.schema,
     name: after.name,
-    changes: fieldChanges(before, after, ['kind', 'comment', 'definition', 'partitionOf']),
+    changes: fieldChanges(before, after, [
+      'kind',
+      'comment',
+      'definition',
+      'partitionOf',
+      'partitioning',
+      'systemVersioned',
+      'sqlite',
+    ]),
     columnsAdded: [],
     columnsRemoved: [],
     columnsChanged: [],
@@ -238,6 +308,7 @@ export async function structureHash(snapshot: SchemaSnapshot): Promise<string> {
     enums: snapshot.enums,
     sequences: snapshot.sequences,
     domains: snapshot.domains,
+    programs: snapshot.programs,
     tables: snapshot.tables.map((t) => ({ ...t, rowEstimate: null })),
   };
   return sha256Hex(JSON.stringify(structure));

@@ -5,12 +5,14 @@ import {
   type EnumInfo,
   type ForeignKeyInfo,
   type NamespaceInfo,
+  type ProgramInfo,
   type SchemaSnapshot,
   sortTables,
   type TableInfo,
 } from '../engines/schema-model.ts';
 import type { Head } from './head.ts';
 import {
+  applyExtras,
   attach,
   COLUMN_SELECT,
   CONSTRAINT_SELECT,
@@ -22,9 +24,11 @@ import {
   type NamespaceSummary,
   type ObjectRow,
   objectsOf,
+  PROGRAM_KINDS,
   parse,
   stripColumn,
   TABLE_SELECT,
+  type TableExtras,
   type TableRow,
   type TableSummary,
   tableFromRow,
@@ -60,14 +64,30 @@ export async function listTables(
   after: string | null,
   limit: number,
 ): Promise<TableSummary[]> {
-  const { results } = await db
-    .prepare(
-      `${TABLE_SELECT} where snapshot_id = ?1 and schema_name = ?2 ${after === null ? '' : 'and name > ?4'}
+  const [tables, sqlite] = await db.batch([
+    db
+      .prepare(
+        `${TABLE_SELECT} where snapshot_id = ?1 and schema_name = ?2 ${after === null ? '' : 'and name > ?4'}
       order by name limit ?3`,
-    )
-    .bind(snapshotId, schema, limit, ...(after === null ? [] : [after]))
-    .all<TableRow>();
-  return results.map(toSummary);
+      )
+      .bind(snapshotId, schema, limit, ...(after === null ? [] : [after])),
+    // SQLite tables that are virtual, shadow storage or have options, so the tree shows them as such.
+    db
+      .prepare(
+        `select name, body from schema_object where snapshot_id = ?1 and kind = 'table' and schema_name = ?2
+      and body like '%"sqlite":%'`,
+      )
+      .bind(snapshotId, schema),
+  ]);
+  const extras = new Map(
+    ((sqlite?.results ?? []) as { name: string; body: string }[]).map((r) => [r.name, r.body]),
+  );
+  return ((tables?.results ?? []) as TableRow[]).map((r) => {
+    const summary = toSummary(r);
+    const body = extras.get(r.name);
+    if (body) summary.sqlite = parse<TableExtras>(body).sqlite;
+    return summary;
+  });
 }
 
 export async function listColumns(
@@ -106,7 +126,7 @@ export async function tableDetail(
   schema: string,
   name: string,
 ): Promise<TableDetail | null> {
-  const [tables, columns, constraints, indexes, incoming] = await db.batch([
+  const [tables, columns, constraints, indexes, incoming, extras] = await db.batch([
     db
       .prepare(`${TABLE_SELECT} where snapshot_id = ? and schema_name = ? and name = ?`)
       .bind(snapshotId, schema, name),
@@ -127,13 +147,21 @@ export async function tableDetail(
         order by schema_name, table_name, ordinal`,
       )
       .bind(snapshotId, schema, name),
+    db
+      .prepare(
+        "select body from schema_object where snapshot_id = ? and kind = 'table' and schema_name = ? and name = ?",
+      )
+      .bind(snapshotId, schema, name),
   ]);
   const row = tables?.results[0] as TableRow | undefined;
   if (!row) return null;
   const table = tableFromRow(row);
   attach(table, (constraints?.results ?? []) as ConstraintRow[], (indexes?.results ?? []) as IndexRow[]);
+  const detail = { ...table, columns: ((columns?.results ?? []) as ColumnRow[]).map(toColumn) };
+  const stored = extras?.results[0] as { body: string } | undefined;
+  if (stored) applyExtras(detail, parse<TableExtras>(stored.body));
   return {
-    table: { ...table, columns: ((columns?.results ?? []) as ColumnRow[]).map(toColumn) },
+    table: detail,
     referencedBy: ((incoming?.results ?? []) as ConstraintRow[]).map(toForeignKey),
   };
 }
@@ -179,6 +207,14 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
     else groupedIndexes.set(k, [i]);
   }
   for (const [k, t] of byTable) attach(t, groupedConstraints.get(k) ?? [], groupedIndexes.get(k) ?? []);
+  const stored = objectsOf(
+    (objects?.results ?? []) as ObjectRow[],
+    capabilitiesOf(head.engine).sequencesAndDomains,
+  );
+  for (const e of stored.extras) {
+    const t = byTable.get(key(e.schema, e.name));
+    if (t) applyExtras(t, e);
+  }
   return {
     engine: head.engine,
     serverVersion: head.serverVersion,
@@ -188,20 +224,66 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
       (e): EnumInfo => ({ schema: e.schema, name: e.name, values: parse<string[]>(e.values) }),
     ),
     // Postgres snapshots stored before sequences and domains were introspected load with none.
-    ...(capabilitiesOf(head.engine).sequencesAndDomains
-      ? objectsOf((objects?.results ?? []) as ObjectRow[])
-      : {}),
+    ...stored.objects,
     queryCount: head.queryCount,
   };
 }
 
 export interface SearchHit {
-  type: 'schema' | 'table' | 'column';
+  /** What matched: a schema, table or column, or an object of that kind. */
+  type: 'schema' | 'table' | 'column' | 'sequence' | 'domain' | 'partition' | ProgramInfo['kind'];
   schema: string;
   table: string | null;
   column: string | null;
-  /** Table kind, or the column's declared type. */
+  /** A sequence's, domain's, routine's, trigger's, event's or MySQL partition's name (`table` is its table). */
+  object: string | null;
+  /** Table kind, the column's declared type, or a routine's arguments (a trigger's table). */
   detail: string | null;
+}
+
+/** Object kinds the tree lists and a search looks at (the `table` and `programs` rows are not named objects). */
+const NAMED_OBJECTS = ['sequence', 'domain', ...PROGRAM_KINDS].map((k) => `'${k}'`).join(', ');
+
+export interface ObjectSummary {
+  kind: 'sequence' | 'domain' | 'partition' | ProgramInfo['kind'];
+  schema: string;
+  name: string;
+  /**
+   * A partition's table and bound (`of sales: 2021`), a routine's arguments, a trigger's timing
+   * and table, an event's schedule, a domain's base type, a sequence's type.
+   */
+  detail: string | null;
+}
+
+/**
+ * A schema's sequences, domains, partitions (MySQL's, declared on their table, and Postgres's,
+ * which are tables too), routines, triggers and events, for the tree's own groups.
+ * Bodies stay out: a schema's functions may hold megabytes of source the tree never shows.
+ */
+export async function listObjects(
+  db: D1Database,
+  snapshotId: string,
+  schema: string,
+): Promise<ObjectSummary[]> {
+  const { results } = await db
+    .prepare(
+      `select kind, schema_name as schema, name,
+        coalesce(body ->> '$.signature', body ->> '$.baseType', body ->> '$.dataType') as detail
+      from schema_object where snapshot_id = ?1 and schema_name = ?2 and kind in (${NAMED_OBJECTS})
+      union all
+      select 'partition', o.schema_name, p.value ->> '$.name',
+        'of ' || o.name || coalesce(': ' || (p.value ->> '$.bound'), '')
+      from schema_object o, json_each(o.body, '$.partitioning.partitions') p
+      where o.snapshot_id = ?1 and o.schema_name = ?2 and o.kind = 'table'
+      union all
+      select 'partition', schema_name, name,
+        'of ' || (partition_of ->> '$.name') || coalesce(': ' || (partition_of ->> '$.bound'), '')
+      from schema_table where snapshot_id = ?1 and schema_name = ?2 and partition_of is not null
+      order by 1, 3, 4`,
+    )
+    .bind(snapshotId, schema)
+    .all<ObjectSummary>();
+  return results;
 }
 
 /**
@@ -220,15 +302,26 @@ export async function search(
   const { results } = await db
     .prepare(
       `select * from (
-        select 'schema' as type, name as schema, null as "table", null as "column", null as detail, ${rank('name')} as rank
+        select 'schema' as type, name as schema, null as "table", null as "column", null as object,
+            null as detail, ${rank('name')} as rank
           from schema_namespace where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
         union all
-        select 'table', schema_name, name, null, kind, ${rank('name')}
+        select 'table', schema_name, name, null, null, kind, ${rank('name')}
           from schema_table where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
         union all
-        select 'column', schema_name, table_name, name, data_type, ${rank('name')}
+        select 'column', schema_name, table_name, name, null, data_type, ${rank('name')}
           from schema_column where snapshot_id = ?1 and instr(lower(name), lower(?2)) > 0
-      ) order by rank, case type when 'schema' then 0 when 'table' then 1 else 2 end, schema, "table", "column"
+        union all
+        select kind, schema_name, null, null, name, body ->> '$.signature', ${rank('name')}
+          from schema_object where snapshot_id = ?1 and kind in (${NAMED_OBJECTS})
+            and instr(lower(name), lower(?2)) > 0
+        union all
+        select 'partition', o.schema_name, o.name, null, p.value ->> '$.name', p.value ->> '$.bound',
+            ${rank("(p.value ->> '$.name')")}
+          from schema_object o, json_each(o.body, '$.partitioning.partitions') p
+          where o.snapshot_id = ?1 and o.kind = 'table' and instr(lower(p.value ->> '$.name'), lower(?2)) > 0
+      ) order by rank, case type when 'schema' then 0 when 'table' then 1 when 'column' then 2 else 3 end,
+        schema, "table", "column", object
       limit ?3`,
     )
     .bind(snapshotId, q, limit)

@@ -10,6 +10,7 @@ import type {
   IndexInfo,
   IndexPart,
   KeyInfo,
+  ProgramInfo,
   ReferentialAction,
   RelationKind,
   SchemaSnapshot,
@@ -17,6 +18,7 @@ import type {
   TableInfo,
 } from '../engines/schema-model.ts';
 import { cmp } from '../engines/schema-model.ts';
+import { sortPrograms } from '../engines/schema-programs.ts';
 
 export interface NamespaceSummary {
   name: string;
@@ -36,6 +38,8 @@ export interface TableSummary {
   foreignKeyCount: number;
   indexCount: number;
   partitionOf: { schema: string; name: string } | null;
+  /** SQLite: a virtual table's module, a shadow table's owner, table options (from the table's extras). */
+  sqlite?: TableInfo['sqlite'];
 }
 
 export interface ColumnSummary extends ColumnInfo {
@@ -209,16 +213,99 @@ export function tableFromRow(r: TableRow): TableInfo {
 export const stripColumn = ({ isPrimaryKey: _p, isForeignKey: _f, ...c }: ColumnSummary): ColumnInfo => c;
 
 export interface ObjectRow {
-  kind: 'sequence' | 'domain';
+  /** `programs` marks a snapshot that listed routines, triggers and events (its body is their count). */
+  kind: 'sequence' | 'domain' | 'table' | 'programs' | ProgramInfo['kind'];
   body: string;
 }
 
-export function objectsOf(rows: ObjectRow[]): Pick<SchemaSnapshot, 'sequences' | 'domains'> {
+/**
+ * One row per routine, trigger or event, plus a marker row, so a snapshot that listed none
+ * reads back as an empty list and one stored before they were listed reads back without any.
+ */
+export function programRows(programs: ProgramInfo[] | undefined): unknown[][] {
+  if (!programs) return [];
+  const rows: unknown[][] = [['programs', 0, '', '', String(programs.length)]];
+  programs.forEach((p, i) => {
+    rows.push([p.kind, i, p.schema, p.name, JSON.stringify(p)]);
+  });
+  return rows;
+}
+
+export const PROGRAM_KINDS: readonly ProgramInfo['kind'][] = [
+  'function',
+  'procedure',
+  'aggregate',
+  'trigger',
+  'event',
+];
+
+/**
+ * What a table holds beyond its row, columns, constraints and indexes — MySQL partitioning,
+ * system versioning, invisible and period columns — stored as one `schema_object` row
+ * (kind `table`) per table that has any, so no column is added for what few tables use.
+ */
+export interface TableExtras {
+  schema: string;
+  name: string;
+  partitioning?: TableInfo['partitioning'];
+  systemVersioned?: true;
+  columns?: Record<string, Pick<ColumnInfo, 'invisible' | 'rowPeriod'>>;
+  /** SQLite: WITHOUT ROWID, STRICT, a virtual table's module, a shadow table's owner. */
+  sqlite?: TableInfo['sqlite'];
+}
+
+export function tableExtras(tables: TableInfo[]): TableExtras[] {
+  const out: TableExtras[] = [];
+  for (const t of tables) {
+    const extras: TableExtras = { schema: t.schema, name: t.name };
+    if (t.partitioning) extras.partitioning = t.partitioning;
+    if (t.systemVersioned) extras.systemVersioned = true;
+    if (t.sqlite) extras.sqlite = t.sqlite;
+    for (const c of t.columns) {
+      if (!c.invisible && !c.rowPeriod) continue;
+      extras.columns ??= {};
+      extras.columns[c.name] = {
+        ...(c.invisible ? { invisible: c.invisible } : {}),
+        ...(c.rowPeriod ? { rowPeriod: c.rowPeriod } : {}),
+      };
+    }
+    if (extras.partitioning || extras.systemVersioned || extras.columns || extras.sqlite) out.push(extras);
+  }
+  return out;
+}
+
+/** Puts a stored `TableExtras` back on its table and columns. */
+export function applyExtras<C extends ColumnInfo>(
+  table: Omit<TableInfo, 'columns'> & { columns: C[] },
+  extras: TableExtras,
+) {
+  if (extras.partitioning) table.partitioning = extras.partitioning;
+  if (extras.systemVersioned) table.systemVersioned = true;
+  if (extras.sqlite) table.sqlite = extras.sqlite;
+  for (const c of table.columns) Object.assign(c, extras.columns?.[c.name]);
+}
+
+/**
+ * Sequences and domains, each present when the engine has the kind or the snapshot holds one:
+ * a MariaDB snapshot without sequences was introspected without the key, and loads the same.
+ */
+export function objectsOf(
+  rows: ObjectRow[],
+  sequencesAndDomains: boolean,
+): { objects: Pick<SchemaSnapshot, 'sequences' | 'domains' | 'programs'>; extras: TableExtras[] } {
   const sequences: SequenceInfo[] = [];
   const domains: DomainInfo[] = [];
+  const extras: TableExtras[] = [];
+  let programs: ProgramInfo[] | undefined;
   for (const r of rows) {
     if (r.kind === 'sequence') sequences.push(parse<SequenceInfo>(r.body));
-    else domains.push(parse<DomainInfo>(r.body));
+    else if (r.kind === 'domain') domains.push(parse<DomainInfo>(r.body));
+    else if (r.kind === 'table') extras.push(parse<TableExtras>(r.body));
+    else {
+      programs ??= [];
+      if (r.kind !== 'programs') programs.push(parse<ProgramInfo>(r.body));
+    }
   }
-  return { sequences, domains };
+  const objects = sequencesAndDomains ? { sequences, domains } : sequences.length ? { sequences } : {};
+  return { objects: programs ? { ...objects, programs: sortPrograms(programs) } : objects, extras };
 }

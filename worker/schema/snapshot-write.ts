@@ -11,6 +11,7 @@
 
 import type { SchemaSnapshot } from '../engines/schema-model.ts';
 import type { DiffSummary, SchemaDiff } from './diff.ts';
+import { programRows, tableExtras } from './snapshot-rows.ts';
 
 /** Characters of row JSON per statement: far under D1's 2 MB value cap even if every char is 3 bytes. */
 const CHUNK_CHARS = 300_000;
@@ -137,6 +138,8 @@ function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[]
   const objects = [
     ...(snapshot.sequences ?? []).map((o, i) => ['sequence', i, o.schema, o.name, json(o)]),
     ...(snapshot.domains ?? []).map((o, i) => ['domain', i, o.schema, o.name, json(o)]),
+    ...tableExtras(snapshot.tables).map((o, i) => ['table', i, o.schema, o.name, json(o)]),
+    ...programRows(snapshot.programs),
   ];
   return [
     ...bulkInsert(

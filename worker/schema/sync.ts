@@ -123,7 +123,7 @@ async function runSync(ctx: ServiceContext, scope: SyncScope, engine: Engine): P
           connectionId: scope.connectionId,
           snapshotId,
           changeId: change.id,
-          syncedAt: now,
+          syncedAt: new Date(now).toISOString(),
           summary: change.summary,
         }),
       ),
@@ -166,6 +166,9 @@ function truncatedDiff(): ReturnType<typeof diffSnapshots> {
     enumsAdded: [],
     enumsRemoved: [],
     enumsChanged: [],
+    objectsAdded: [],
+    objectsRemoved: [],
+    objectsChanged: [],
     truncated: true,
   };
 }

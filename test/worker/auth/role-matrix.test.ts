@@ -23,7 +23,8 @@ import {
   type TestUser,
   uniqueEmail,
 } from '../../support/auth.ts';
-import { PAGILA, SCRATCH, saveConnection, sqlOk, uniqueName } from '../queries/support.ts';
+import { PAGILA, SCRATCH, saveConnection, uniqueName } from '../../support/fixtures.ts';
+import { sqlOk } from '../../support/team.ts';
 
 const NAMES = [
   'anonymous',
@@ -103,6 +104,13 @@ async function created<T>(res: Promise<Response>, what: string): Promise<T> {
   if (r.status !== 200 && r.status !== 201) throw new Error(`${what}: ${r.status} ${await r.text()}`);
   return r.json<T>();
 }
+
+/** A fresh hosted database in p.org (each row acts on its own, so a drop changes nothing for the next). */
+const hostedIn = (f: Fixtures) =>
+  created<{ id: string; name: string }>(
+    api('/api/hosted-databases', jsonInit('POST', { name: uniqueName('hosted') }, own(f))),
+    'hosted database',
+  );
 
 /** A second session of the same user, for rows that end or re-point a session. */
 async function freshSession(who: Who): Promise<Record<string, string>> {
@@ -361,6 +369,12 @@ const ROWS: Record<string, Row> = {
     scope: 'p.org',
     run: (f, w) => call(w, 'GET', conn(f, '/schema/tables/public/film')),
   },
+  'GET /api/connections/{id}/schema/objects': {
+    gate: 'schema.read',
+    ok: 200,
+    scope: 'p.org',
+    run: (f, w) => call(w, 'GET', conn(f, '/schema/objects?schema=public')),
+  },
   'GET /api/connections/{id}/schema/search': {
     gate: 'schema.read',
     ok: 200,
@@ -493,6 +507,44 @@ const ROWS: Record<string, Row> = {
     ok: 200,
     scope: 'p.org',
     run: (f, w) => call(w, 'PATCH', `/api/saved-queries/${f.savedId}`, { description: 'kept' }),
+  },
+  'GET /api/hosted-databases': {
+    gate: 'connection.read',
+    ok: 200,
+    scope: 'own',
+    run: (_f, w) => call(w, 'GET', '/api/hosted-databases'),
+  },
+  'POST /api/hosted-databases': {
+    gate: 'connection.write',
+    ok: 201,
+    scope: 'own',
+    run: (_f, w) => call(w, 'POST', '/api/hosted-databases', { name: uniqueName('hosted') }),
+  },
+  'GET /api/hosted-databases/{id}': {
+    gate: 'connection.read',
+    ok: 200,
+    scope: 'p.org',
+    run: async (f, w) => call(w, 'GET', `/api/hosted-databases/${enc((await hostedIn(f)).id)}`),
+  },
+  'POST /api/hosted-databases/{id}/import': {
+    gate: 'query.write',
+    ok: 200,
+    scope: 'p.org',
+    run: async (f, w) =>
+      api(`/api/hosted-databases/${enc((await hostedIn(f)).id)}/import`, {
+        method: 'POST',
+        headers: { ...w.headers, 'content-type': 'application/sql' },
+        body: 'CREATE TABLE t (x);',
+      }),
+  },
+  'DELETE /api/hosted-databases/{id}': {
+    gate: 'connection.write',
+    ok: 204,
+    scope: 'p.org',
+    run: async (f, w) => {
+      const { id, name } = await hostedIn(f);
+      return call(w, 'DELETE', `/api/hosted-databases/${enc(id)}`, { confirm: name });
+    },
   },
   'DELETE /api/saved-queries/{id}': {
     gate: 'saved-query.write',

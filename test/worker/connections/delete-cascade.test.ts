@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { newDocument } from '../../durable-objects/room-client.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import { createOrg, PG_SCRATCH, saveConnection, sync } from '../schema/support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { sync } from '../schema/support.ts';
 
 const schema = `del_${crypto.randomUUID().slice(0, 8)}`;
 const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -27,7 +28,7 @@ let engine: Engine;
 
 beforeAll(async () => {
   ({ owner } = await createOrg());
-  engine = createEngine({ ...PG_SCRATCH, engine: 'postgres', password: null } as never, env);
+  engine = createEngine({ ...SCRATCH.postgres, engine: 'postgres', password: null } as never, env);
   await engine.script(
     [`create schema ${q(schema)}`, `create table ${q(schema)}.thing (id int primary key)`].map((sql) => ({
       sql,
@@ -77,8 +78,8 @@ const documentConnection = async (id: string) =>
 
 describe('deleting a connection', () => {
   it('drops its synced schema and unlinks its documents, leaving other connections alone', async () => {
-    const doomed = await saveConnection(owner, `Doomed ${schema}`, PG_SCRATCH);
-    const kept = await saveConnection(owner, `Kept ${schema}`, PG_SCRATCH);
+    const doomed = await saveConnection(owner, `Doomed ${schema}`, SCRATCH.postgres);
+    const kept = await saveConnection(owner, `Kept ${schema}`, SCRATCH.postgres);
     await sync(owner, doomed);
     await engine.query(`alter table ${q(schema)}.thing add column label text`);
     expect((await sync(owner, doomed)).changed).toBe(true);

@@ -198,6 +198,8 @@ describe('refusing before any connection is attempted', () => {
         {
           name: 'local pagila',
           engine: 'postgres',
+          // The stand-in's fetches are what the counter sees (TCP refusals: transport.test.ts).
+          transport: 'neon-http',
           host: '127.0.0.1',
           port: 5432,
           user: 'postgres',

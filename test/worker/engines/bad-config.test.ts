@@ -6,6 +6,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type EngineConfig } from '../../../worker/engines/create-engine.ts';
 import { EngineError, type EngineErrorCode } from '../../../worker/engines/engine.ts';
+import { PASSWORD_LOGIN } from '../../support/password-logins.ts';
 import { pagila, sakila, silentAddress } from './fixtures.ts';
 
 async function codeOf(
@@ -25,11 +26,24 @@ async function codeOf(
 const planted = 'Planted-Secret-7f3a';
 
 describe.each([
-  { name: 'postgres', base: pagila },
-  { name: 'mysql', base: sakila },
-])('$name: bad configurations', ({ base }) => {
-  it('unknown host → host_not_found', async () => {
-    expect((await codeOf({ ...base, host: 'no-such-host.invalid' })).code).toBe('host_not_found');
+  { name: 'postgres', base: pagila, unknownHost: 'host_not_found' },
+  { name: 'mysql', base: sakila, unknownHost: 'host_not_found' },
+  // A public-looking name gets TLS by default, and pg's TLS socket is cloudflare:sockets, whose one
+  // error for a refused port and an unknown name ("cannot connect to the specified address")
+  // cannot tell them apart (plaintext goes through node:net, which can: test-connection.test.ts).
+  {
+    name: 'postgres over tcp',
+    base: { ...pagila, transport: 'tcp' } satisfies EngineConfig,
+    unknownHost: 'connection_refused',
+  },
+  {
+    name: 'mysql over tcp',
+    base: { ...sakila, transport: 'tcp' } satisfies EngineConfig,
+    unknownHost: 'host_not_found',
+  },
+])('$name: bad configurations', ({ base, unknownHost }) => {
+  it(`unknown host → ${unknownHost}`, async () => {
+    expect((await codeOf({ ...base, host: 'no-such-host.invalid' })).code).toBe(unknownHost);
   });
 
   it('closed port → connection_refused', async () => {
@@ -60,10 +74,33 @@ describe('credentials', () => {
     expect(message).not.toContain(planted);
   });
 
-  // The local PostgreSQL trusts 127.0.0.1 (any password is accepted), so the server-side
-  // authentication failure it can produce is an unknown role (SQLSTATE 28000).
   it('postgres: a role the server refuses → auth_failed, password not in the message', async () => {
     const { code, message } = await codeOf({ ...pagila, user: 'no_such_role', password: planted });
+    expect(code).toBe('auth_failed');
+    expect(message).not.toContain(planted);
+  });
+
+  // atrium_pw authenticates with SCRAM-SHA-256 (test/support/password-logins.ts), so a wrong
+  // password is refused by the server itself (28P01) on every transport.
+  it.each([
+    ['neon-http', pagila],
+    ['tcp', { ...pagila, transport: 'tcp' } satisfies EngineConfig],
+  ])(
+    'postgres over %s: wrong SCRAM password → auth_failed (28P01), password not in the message',
+    async (_, base) => {
+      const wrong = await codeOf({ ...base, user: PASSWORD_LOGIN.user, password: planted });
+      expect(wrong.code).toBe('auth_failed');
+      expect(wrong.message).not.toContain(planted);
+      // The right one opens: the refusal was the password, not the role.
+      const engine = createEngine({ ...base, ...PASSWORD_LOGIN }, env);
+      expect((await engine.test()).serverVersion).toMatch(/^PostgreSQL/);
+      await engine.close();
+    },
+  );
+
+  it('mysql over tcp: wrong password → auth_failed (1045)', async () => {
+    const base = { ...sakila, transport: 'tcp', user: PASSWORD_LOGIN.user } satisfies EngineConfig;
+    const { code, message } = await codeOf({ ...base, password: planted });
     expect(code).toBe('auth_failed');
     expect(message).not.toContain(planted);
   });

@@ -4,6 +4,8 @@ import type { EngineConfig } from '../../../worker/engines/create-engine.ts';
 /** The sample databases loaded by test/support/datasets.ts, and the scratch databases for writes. */
 export const pagila: EngineConfig = {
   engine: 'postgres',
+  // The local Neon stand-in; a loopback host would otherwise default to TCP (contract.test.ts runs both).
+  transport: 'neon-http',
   host: '127.0.0.1',
   port: 5432,
   database: 'pagila',
@@ -12,6 +14,7 @@ export const pagila: EngineConfig = {
 };
 export const sakila: EngineConfig = {
   engine: 'mysql',
+  transport: 'planetscale-http',
   host: '127.0.0.1',
   port: 3306,
   database: 'sakila',
@@ -36,3 +39,22 @@ export function silentAddress(): { host: string; port: number } {
 export function uniqueTable(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
 }
+
+/**
+ * SQLite through its HTTP transports, to the stand-ins in dev/endpoints (d1-http.ts,
+ * libsql-http.ts) serving `chinook` (the shared dataset) and `scratch` (empty, for writes).
+ */
+const LOCAL_SQLITE_TOKEN = 'atrium-local-token';
+export const d1HttpDb = (database: string): EngineConfig => ({
+  engine: 'sqlite',
+  transport: 'd1-http',
+  accountId: 'local',
+  database,
+  password: LOCAL_SQLITE_TOKEN,
+});
+export const libsqlDb = (name: string): EngineConfig => ({
+  engine: 'sqlite',
+  transport: 'libsql-http',
+  connectionString: `libsql://localhost/${name}`,
+  password: LOCAL_SQLITE_TOKEN,
+});

@@ -6,9 +6,9 @@
  */
 import { env } from 'cloudflare:workers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../../worker/engines/create-engine.ts';
+import { createEngine, type EngineConfig } from '../../../worker/engines/create-engine.ts';
 import { type Engine, EngineError, type Statement } from '../../../worker/engines/engine.ts';
-import { scratch, uniqueTable } from './fixtures.ts';
+import { d1HttpDb, libsqlDb, scratch, uniqueTable } from './fixtures.ts';
 
 interface Escape {
   name: string;
@@ -126,21 +126,62 @@ async function failure(p: Promise<unknown>): Promise<EngineError> {
   return err as EngineError;
 }
 
-describe.each([
-  { engine: 'postgres' as const, escapes: pgEscapes, exists: "select to_regclass('{t}') is not null" },
+interface Target {
+  engine: 'postgres' | 'mysql' | 'sqlite';
+  /** A transport other than the engine's scratch default. */
+  config?: EngineConfig;
+  escapes: Escape[];
+  exists: string;
+}
+
+const sqliteExists = "select count(*) > 0 from sqlite_master where name = '{t}'";
+
+const targets: Target[] = [
+  { engine: 'postgres', escapes: pgEscapes, exists: "select to_regclass('{t}') is not null" },
   {
-    engine: 'mysql' as const,
+    engine: 'mysql',
     escapes: mysqlEscapes,
     exists:
       "select count(*) > 0 from information_schema.tables where table_schema = database() and table_name = '{t}'",
   },
+  { engine: 'sqlite', escapes: sqliteEscapes, exists: sqliteExists },
+  // The same PostgreSQL and MySQL engines over TCP (`pg` and `mysql2` straight to the servers),
+  // and PostgreSQL over Neon's WebSocket only (one-shots as portals on a shared session).
   {
-    engine: 'sqlite' as const,
-    escapes: sqliteEscapes,
-    exists: "select count(*) > 0 from sqlite_master where name = '{t}'",
+    engine: 'postgres',
+    config: { ...scratch.postgres, transport: 'neon-ws' },
+    escapes: pgEscapes,
+    exists: "select to_regclass('{t}') is not null",
   },
-])('$engine: read-only runs cannot leave read-only', ({ engine: name, escapes, exists }) => {
-  const engine = createEngine(scratch[name], env);
+  {
+    engine: 'postgres',
+    config: { ...scratch.postgres, transport: 'tcp' },
+    escapes: pgEscapes,
+    exists: "select to_regclass('{t}') is not null",
+  },
+  {
+    engine: 'mysql',
+    config: { ...scratch.mysql, transport: 'tcp' },
+    escapes: mysqlEscapes,
+    exists:
+      "select count(*) > 0 from information_schema.tables where table_schema = database() and table_name = '{t}'",
+  },
+  // The same SQLite engine over D1's REST API and libSQL (local stand-ins that, like D1, run every
+  // statement of a text they are sent, so only the engine's checks stand between these and a write).
+  { engine: 'sqlite', config: d1HttpDb('scratch'), escapes: sqliteEscapes, exists: sqliteExists },
+  { engine: 'sqlite', config: libsqlDb('scratch'), escapes: sqliteEscapes, exists: sqliteExists },
+  // A hosted database: its Durable Object also refuses writes on read-only calls by itself.
+  {
+    engine: 'sqlite',
+    config: { engine: 'sqlite', transport: 'hosted', database: 'read-only-scratch' },
+    escapes: sqliteEscapes,
+    exists: sqliteExists,
+  },
+];
+
+describe.each(targets)('$engine $config.transport: read-only runs cannot leave read-only', (target) => {
+  const { engine: name, config, escapes, exists } = target;
+  const engine = createEngine(config ?? scratch[name], env);
   engines.push(engine);
   const tableExists = async (t: string) => {
     const { rows } = await engine.query(exists.replaceAll('{t}', t));

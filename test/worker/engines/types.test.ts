@@ -11,9 +11,9 @@ const bytes = { $binary: btoa(String.fromCharCode(0, 1, 2, 254, 255)) };
 const unicode = 'héllo 世界 🎉 ıİ';
 const json = { a: [1, 2, { b: null }], s: 'ü', big: 12345678901234 };
 
-describe('postgres types', () => {
+describe.each(['neon-http', 'tcp'] as const)('postgres types over %s', (transport) => {
   it('round-trips int8 beyond 2^53, numeric, timestamptz, date, json/jsonb, bytea, arrays, NULL, unicode', async () => {
-    const engine = createEngine(scratch.postgres, env);
+    const engine = createEngine({ ...scratch.postgres, transport }, env);
     const t = uniqueTable('types');
     await engine.query(
       `create table ${t} (big int8, small int8, num numeric(40,10), ts timestamptz, plain timestamp, d date,
@@ -80,9 +80,9 @@ describe('postgres types', () => {
   });
 });
 
-describe('mysql types', () => {
+describe.each(['planetscale-http', 'tcp'] as const)('mysql types over %s', (transport) => {
   it('round-trips BIGINT beyond 2^53, DECIMAL, DATETIME, DATE, JSON, BLOB, NULL, unicode', async () => {
-    const engine = createEngine(scratch.mysql, env);
+    const engine = createEngine({ ...scratch.mysql, transport }, env);
     const t = uniqueTable('types');
     await engine.query(
       `create table ${t} (big bigint, ubig bigint unsigned, small int, num decimal(40,10), ts datetime(3),

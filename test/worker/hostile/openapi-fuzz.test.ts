@@ -8,7 +8,6 @@
  * The generator is fast-check with a fixed seed (printed with every failure); set another
  * with HOSTILE_SEED in this file to explore.
  */
-import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,7 +19,7 @@ import {
   TEST_ORIGIN,
   TEST_PASSWORD,
 } from '../../support/auth.ts';
-import { PAGILA, saveConnection } from '../queries/support.ts';
+import { PAGILA, saveConnection } from '../../support/fixtures.ts';
 import {
   type Caller,
   type HostileRequest,
@@ -29,40 +28,11 @@ import {
   operationsOf,
   requestArb,
 } from './generators.ts';
+import { bindingSecrets, metadataChecksum, STACK } from './hostile-checks.ts';
 
 const HOSTILE_SEED = 1_600_016;
 const TARGET = 10_200;
 const IN_FLIGHT = 32;
-
-/** Tables that record refusals by design (audit, execution history), or change on any authenticated read. */
-const EXEMPT_TABLES = new Set([
-  'audit_log',
-  'session',
-  'query_history',
-  'query_slot',
-  'verification',
-  'd1_migrations',
-]);
-/** Columns touched by authentication itself, whatever the request then does. */
-const EXEMPT_COLUMNS = new Set(['last_used_at', 'updated_at']);
-
-async function metadataChecksum(): Promise<string> {
-  const { results } = await env.DB.prepare(
-    "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%' order by name",
-  ).all<{ name: string }>();
-  const tables = results.map((r) => r.name).filter((n) => !EXEMPT_TABLES.has(n));
-  const dumps = await env.DB.batch(tables.map((t) => env.DB.prepare(`select * from "${t}" order by rowid`)));
-  const text = JSON.stringify(
-    dumps.map((d, i) => [
-      tables[i],
-      (d.results as Record<string, unknown>[]).map((row) =>
-        Object.entries(row).filter(([k]) => !EXEMPT_COLUMNS.has(k)),
-      ),
-    ]),
-  );
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 interface World {
   headers: Record<Caller, Record<string, string>[]>;
@@ -70,8 +40,6 @@ interface World {
   real: (op: Operation, param: string) => string[];
   secrets: string[];
 }
-
-const STACK = /\n\s+at\s|\bat\s+\S+\s+\(\S+:\d+:\d+\)|file:\/\/|\/work\/|node_modules/;
 
 function urlOf(op: Operation, req: HostileRequest, world: World): string {
   let url = op.path;
@@ -196,11 +164,6 @@ beforeAll(async () => {
     expect(res.status, `sync ${id}`).toBe(200);
   }
   const cookie = (name: 'viewer' | 'editor' | 'admin' | 'owner' | 'other-org') => [p[name].headers];
-  const localEndpointSecrets = Object.values(
-    JSON.parse(String(env.LOCAL_ENDPOINTS)) as Record<string, unknown>,
-  )
-    .filter((v): v is string => typeof v === 'string' && v.includes('/'))
-    .flatMap((v) => new URL(v).pathname.split('/').filter((s) => s.length >= 16));
   world = {
     headers: {
       anonymous: [{ Origin: TEST_ORIGIN }],
@@ -243,12 +206,8 @@ beforeAll(async () => {
       }
     },
     secrets: [
-      String(env.AUTH_SECRET),
-      ...String(env.VAULT_KEYS)
-        .split(',')
-        .map((k) => k.split(':')[1] ?? k),
+      ...bindingSecrets(),
       TEST_PASSWORD,
-      ...localEndpointSecrets,
       ...[...viewerTokens, ...editorTokens].map((t) => t.token),
       ...(['viewer', 'editor', 'admin', 'owner'] as const).map((n) => p[n].user?.token ?? 'unset'),
       ...(['viewer', 'editor', 'admin', 'owner'] as const).map(

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../../worker/app.ts';
 import { heldSlots } from '../../../worker/queries/slots.ts';
 import { api, jsonInit, TEST_ORIGIN } from '../../support/auth.ts';
-import { CHINOOK_ID, createTeam, type ErrorBody, query, sqlOk, type Team, uniqueName } from './support.ts';
+import { CHINOOK_ID, uniqueName } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, query, sqlOk, type Team } from '../../support/team.ts';
 
 let team: Team;
 beforeAll(async () => {

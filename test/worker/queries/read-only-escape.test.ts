@@ -11,6 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, makeToken, type TestUser } from '../../support/auth.ts';
+import { SCRATCH, saveConnection, uniqueName } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, exportQuery, query, sqlOk, type Team } from '../../support/team.ts';
 import {
   ESCAPE_CORPUS,
   ESCAPE_SETUP,
@@ -18,17 +20,6 @@ import {
   type EscapeEngine,
   renderEscape,
 } from './escape-corpus.ts';
-import {
-  createTeam,
-  type ErrorBody,
-  exportQuery,
-  query,
-  SCRATCH,
-  saveConnection,
-  sqlOk,
-  type Team,
-  uniqueName,
-} from './support.ts';
 
 const run = uniqueName('atrium_escape');
 let team: Team;

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { TableInfo } from '../../../worker/engines/schema-model.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import { createOrg, getJson, path, SAKILA, saveConnection, sync } from './support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { connectionPath, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 const name = `Atrium_Case_${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;
 let owner: TestUser;
@@ -58,7 +59,7 @@ const detail = async (table: string) =>
   (
     await getJson<{ table: TableInfo }>(
       owner,
-      path(connectionId, `/schema/tables/${encodeURIComponent(name)}/${encodeURIComponent(table)}`),
+      connectionPath(connectionId, `/schema/tables/${encodeURIComponent(name)}/${encodeURIComponent(table)}`),
     )
   ).table;
 
@@ -94,7 +95,9 @@ describe('MariaDB tables whose names differ only in case', () => {
   });
 
   it('exports DDL that gives each table its own keys', async () => {
-    const res = await api(path(connectionId, '/schema/export?format=ddl'), { headers: owner.bearerHeaders });
+    const res = await api(connectionPath(connectionId, '/schema/export?format=ddl'), {
+      headers: owner.bearerHeaders,
+    });
     expect(res.status).toBe(200);
     const ddl = new TextDecoder().decode(await res.arrayBuffer());
     const create = (table: string) => ddl.match(new RegExp(`CREATE TABLE \`${table}\` \\(([^;]*)\\);`))?.[1];

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
-import type { TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
+import { createOrg, type TestUser } from '../../support/auth.ts';
+import { CHINOOK_ID, connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 interface ColumnBody {
   name: string;
@@ -23,7 +24,7 @@ let owner: TestUser;
 const ids = { pagila: '', sakila: '' };
 
 async function exported(connectionId: string): Promise<SchemaSnapshot> {
-  return getJson<SchemaSnapshot>(owner, path(connectionId, '/schema/export?format=json'));
+  return getJson<SchemaSnapshot>(owner, connectionPath(connectionId, '/schema/export?format=json'));
 }
 
 const count = (s: SchemaSnapshot, kinds: string[], schema?: string) =>
@@ -41,7 +42,7 @@ describe('Pagila (PostgreSQL)', () => {
   let snap: SchemaSnapshot;
   beforeAll(async () => {
     const result = await sync(owner, ids.pagila);
-    expect(result.queryCount).toBe(10);
+    expect(result.queryCount).toBe(11);
     snap = await exported(ids.pagila);
   });
 
@@ -64,7 +65,7 @@ describe('Pagila (PostgreSQL)', () => {
   it('describes film with types, defaults, keys and references', async () => {
     const { table, referencedBy } = await getJson<DetailBody>(
       owner,
-      path(ids.pagila, '/schema/tables/public/film'),
+      connectionPath(ids.pagila, '/schema/tables/public/film'),
     );
     const col = (name: string) => table.columns.find((c) => c.name === name)!;
     expect(col('film_id')).toMatchObject({
@@ -126,7 +127,7 @@ describe('Sakila (MariaDB)', () => {
   });
 
   it('describes film and staff columns as MariaDB declares them', async () => {
-    const film = await getJson<DetailBody>(owner, path(ids.sakila, '/schema/tables/sakila/film'));
+    const film = await getJson<DetailBody>(owner, connectionPath(ids.sakila, '/schema/tables/sakila/film'));
     const col = (name: string) => film.table.columns.find((c) => c.name === name)!;
     expect(col('film_id')).toMatchObject({
       dataType: 'smallint(5) unsigned',
@@ -146,7 +147,7 @@ describe('Sakila (MariaDB)', () => {
       onUpdate: 'current_timestamp()',
       nullable: false,
     });
-    const staff = await getJson<DetailBody>(owner, path(ids.sakila, '/schema/tables/sakila/staff'));
+    const staff = await getJson<DetailBody>(owner, connectionPath(ids.sakila, '/schema/tables/sakila/staff'));
     expect(staff.table.columns.find((c) => c.name === 'picture')).toMatchObject({
       normalizedType: 'binary',
       nullable: true,
@@ -196,7 +197,7 @@ describe('Chinook (D1)', () => {
   it('describes Track columns', async () => {
     const { table, referencedBy } = await getJson<DetailBody>(
       owner,
-      path(CHINOOK_ID, '/schema/tables/main/Track'),
+      connectionPath(CHINOOK_ID, '/schema/tables/main/Track'),
     );
     const col = (name: string) => table.columns.find((c) => c.name === name)!;
     expect(col('TrackId')).toMatchObject({ dataType: 'INTEGER', isPrimaryKey: true, nullable: false });

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import { createOrg, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { sync } from './support.ts';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -21,7 +22,9 @@ const database = () => `atrium_obj_${crypto.randomUUID().replaceAll('-', '').sli
 
 async function exportDdl(connectionId: string): Promise<string> {
   await sync(owner, connectionId);
-  const res = await api(path(connectionId, '/schema/export?format=ddl'), { headers: owner.bearerHeaders });
+  const res = await api(connectionPath(connectionId, '/schema/export?format=ddl'), {
+    headers: owner.bearerHeaders,
+  });
   expect(res.status).toBe(200);
   return new TextDecoder().decode(await res.arrayBuffer());
 }

@@ -10,8 +10,9 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import { createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -19,13 +20,15 @@ beforeAll(async () => {
 });
 
 async function exportDdl(connectionId: string): Promise<string> {
-  const res = await api(path(connectionId, '/schema/export?format=ddl'), { headers: owner.bearerHeaders });
+  const res = await api(connectionPath(connectionId, '/schema/export?format=ddl'), {
+    headers: owner.bearerHeaders,
+  });
   expect(res.status).toBe(200);
   return new TextDecoder().decode(await res.arrayBuffer());
 }
 
 const snapshotOf = (connectionId: string) =>
-  getJson<SchemaSnapshot>(owner, path(connectionId, '/schema/export?format=json'));
+  getJson<SchemaSnapshot>(owner, connectionPath(connectionId, '/schema/export?format=json'));
 
 /** Split as psql and the mysql client would: dollar quotes, `DELIMITER ;;` blocks, comments. */
 const statements = (ddl: string, engine: 'postgres' | 'mysql') =>

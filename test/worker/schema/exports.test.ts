@@ -8,8 +8,9 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot } from '../../../worker/engines/schema-model.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, createOrg, getJson, PAGILA, path, SAKILA, saveConnection, sync } from './support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { CHINOOK_ID, connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 
 async function exportText(connectionId: string, format: string) {
-  const res = await api(path(connectionId, `/schema/export?format=${format}`), {
+  const res = await api(connectionPath(connectionId, `/schema/export?format=${format}`), {
     headers: owner.bearerHeaders,
   });
   expect(res.status).toBe(200);
@@ -31,7 +32,10 @@ const structure = (s: SchemaSnapshot) => s.tables.map((t) => ({ ...t, rowEstimat
 describe('SQLite DDL', () => {
   it('re-creates Chinook so that it introspects the same', async () => {
     await sync(owner, CHINOOK_ID);
-    const before = await getJson<SchemaSnapshot>(owner, path(CHINOOK_ID, '/schema/export?format=json'));
+    const before = await getJson<SchemaSnapshot>(
+      owner,
+      connectionPath(CHINOOK_ID, '/schema/export?format=json'),
+    );
     const { text, type, disposition } = await exportText(CHINOOK_ID, 'ddl');
     expect(type).toContain('application/sql');
     expect(disposition).toContain('attachment; filename="Chinook demo-schema.sql"');
@@ -45,7 +49,10 @@ describe('SQLite DDL', () => {
       ...statements.map((s) => env.DEMO_DB.prepare(s)),
     ]);
     await sync(owner, CHINOOK_ID);
-    const after = await getJson<SchemaSnapshot>(owner, path(CHINOOK_ID, '/schema/export?format=json'));
+    const after = await getJson<SchemaSnapshot>(
+      owner,
+      connectionPath(CHINOOK_ID, '/schema/export?format=json'),
+    );
     expect(structure(after)).toEqual(structure(before));
   });
 });
@@ -99,7 +106,7 @@ describe('MySQL DDL', () => {
   it('re-creates Sakila tables, keys and indexes in an empty database', async () => {
     const sakila = await saveConnection(owner, 'Sakila', SAKILA);
     await sync(owner, sakila);
-    const before = await getJson<SchemaSnapshot>(owner, path(sakila, '/schema/export?format=json'));
+    const before = await getJson<SchemaSnapshot>(owner, connectionPath(sakila, '/schema/export?format=json'));
     const { text } = await exportText(sakila, 'ddl');
     await engine.query(`create database \`${database}\``);
     const copy = await saveConnection(owner, 'Sakila copy', { ...SAKILA, database });
@@ -112,7 +119,7 @@ describe('MySQL DDL', () => {
       await target.close();
     }
     await sync(owner, copy);
-    const after = await getJson<SchemaSnapshot>(owner, path(copy, '/schema/export?format=json'));
+    const after = await getJson<SchemaSnapshot>(owner, connectionPath(copy, '/schema/export?format=json'));
     const tables = (s: SchemaSnapshot, schema: string) =>
       s.tables
         .filter((t) => t.kind === 'table')

@@ -8,17 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
-import { api, type TestUser } from '../../support/auth.ts';
-import {
-  CHINOOK_ID,
-  createOrg,
-  getJson,
-  MY_SCRATCH,
-  PG_SCRATCH,
-  path,
-  saveConnection,
-  sync,
-} from './support.ts';
+import { api, createOrg, type TestUser } from '../../support/auth.ts';
+import { CHINOOK_ID, connectionPath, SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 const tag = crypto.randomUUID().slice(0, 8);
 let owner: TestUser;
@@ -32,12 +24,15 @@ const myId = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 async function snapshotOf(connectionId: string) {
-  return getJson<SchemaSnapshot>(owner, path(connectionId, '/schema/export?format=json'));
+  return getJson<SchemaSnapshot>(owner, connectionPath(connectionId, '/schema/export?format=json'));
 }
 
 /** Reads a table through the detail route, names travelling as URL path segments. */
 async function detail(connectionId: string, schema: string, table: string) {
-  const url = path(connectionId, `/schema/tables/${encodeURIComponent(schema)}/${encodeURIComponent(table)}`);
+  const url = connectionPath(
+    connectionId,
+    `/schema/tables/${encodeURIComponent(schema)}/${encodeURIComponent(table)}`,
+  );
   return getJson<{ table: TableInfo }>(owner, url);
 }
 
@@ -59,7 +54,7 @@ describe('PostgreSQL', () => {
   let connectionId: string;
 
   beforeAll(async () => {
-    engine = createEngine({ ...PG_SCRATCH, engine: 'postgres', password: null } as never, env);
+    engine = createEngine({ ...SCRATCH.postgres, engine: 'postgres', password: null } as never, env);
     const s = pgId(schema);
     const o = pgId(other);
     await engine.script(
@@ -88,7 +83,7 @@ describe('PostgreSQL', () => {
         `create view ${s}.${pgId('view.of "quotes"')} as select ${pgId('id "x"')}, ${pgId(names.backtick)} from ${s}.${pgId(names.quote)}`,
       ].map((sql) => ({ sql })),
     );
-    connectionId = await saveConnection(owner, `PG hostile ${tag}`, PG_SCRATCH);
+    connectionId = await saveConnection(owner, `PG hostile ${tag}`, SCRATCH.postgres);
     await sync(owner, connectionId);
   });
 
@@ -156,7 +151,7 @@ describe('PostgreSQL', () => {
   it('pages and searches with hostile names', async () => {
     const tree = await getJson<{ items: { name: string }[] }>(
       owner,
-      path(connectionId, `/schema?schema=${encodeURIComponent(schema)}&limit=2`),
+      connectionPath(connectionId, `/schema?schema=${encodeURIComponent(schema)}&limit=2`),
     );
     expect(tree.items.map((t) => t.name)).toEqual(
       // Binary order: upper case before lower case.
@@ -164,7 +159,7 @@ describe('PostgreSQL', () => {
     );
     const hits = await getJson<{ items: { type: string; table: string | null; column: string | null }[] }>(
       owner,
-      path(connectionId, `/schema/search?q=${encodeURIComponent('id "x')}`),
+      connectionPath(connectionId, `/schema/search?q=${encodeURIComponent('id "x')}`),
     );
     expect(hits.items).toContainEqual(
       expect.objectContaining({ type: 'column', table: names.quote, column: 'id "x"' }),
@@ -172,7 +167,7 @@ describe('PostgreSQL', () => {
     // LIKE wildcards in the query are literal characters: only names containing "%_" match.
     const wild = await getJson<{
       items: { type: string; schema: string; table: string | null; column: string | null }[];
-    }>(owner, path(connectionId, `/schema/search?q=${encodeURIComponent('%_')}&limit=200`));
+    }>(owner, connectionPath(connectionId, `/schema/search?q=${encodeURIComponent('%_')}&limit=200`));
     expect(wild.items).toContainEqual(
       expect.objectContaining({ schema, table: names.mixed, column: '50%_off' }),
     );
@@ -189,7 +184,7 @@ describe('MariaDB', () => {
   let connectionId: string;
 
   beforeAll(async () => {
-    engine = createEngine({ ...MY_SCRATCH, engine: 'mysql', password: null } as never, env);
+    engine = createEngine({ ...SCRATCH.mysql, engine: 'mysql', password: null } as never, env);
     await engine.query(
       `create table ${myId(t2)} (${myId('from')} int primary key, ${myId('to')} varchar(10) unique)`,
     );
@@ -204,7 +199,7 @@ describe('MariaDB', () => {
         constraint ${myId('fk.`x`')} foreign key (${myId('ref')}) references ${myId(t2)} (${myId('from')}) on delete set null
       ) comment 'tbl ''c'''`,
     );
-    connectionId = await saveConnection(owner, `MySQL hostile ${tag}`, MY_SCRATCH);
+    connectionId = await saveConnection(owner, `MySQL hostile ${tag}`, SCRATCH.mysql);
     await sync(owner, connectionId);
   });
 
@@ -313,7 +308,9 @@ describe('D1 / SQLite', () => {
   });
 
   it('answers 404 for a table that does not exist', async () => {
-    const res = await api(path(CHINOOK_ID, '/schema/tables/main/nope'), { headers: owner.bearerHeaders });
+    const res = await api(connectionPath(CHINOOK_ID, '/schema/tables/main/nope'), {
+      headers: owner.bearerHeaders,
+    });
     expect(res.status).toBe(404);
   });
 });

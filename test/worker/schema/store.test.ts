@@ -11,7 +11,7 @@ import { readHead } from '../../../worker/schema/head.ts';
 import { deleteSnapshot } from '../../../worker/schema/snapshot-drop.ts';
 import { loadSnapshot } from '../../../worker/schema/snapshot-read.ts';
 import { publishSnapshot, stageSnapshot } from '../../../worker/schema/snapshot-write.ts';
-import { createOrg } from './support.ts';
+import { createOrg } from '../../support/auth.ts';
 
 function generated(tables: number, columns: number): SchemaSnapshot {
   const list: TableInfo[] = [];

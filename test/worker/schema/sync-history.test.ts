@@ -10,8 +10,9 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { invalidateSchema } from '../../../worker/schema/cache.ts';
 import type { SchemaDiff } from '../../../worker/schema/diff.ts';
-import { addMember, api, jsonInit, type TestUser } from '../../support/auth.ts';
-import { createOrg, getJson, PG_SCRATCH, path, saveConnection, sync } from './support.ts';
+import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
+import { connectionPath, SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { getJson, sync } from './support.ts';
 
 const schema = `hist_${crypto.randomUUID().slice(0, 8)}`;
 const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -37,7 +38,7 @@ const mine = (diff: SchemaDiff) => ({
 
 beforeAll(async () => {
   ({ owner } = await createOrg());
-  engine = createEngine({ ...PG_SCRATCH, engine: 'postgres', password: null } as never, env);
+  engine = createEngine({ ...SCRATCH.postgres, engine: 'postgres', password: null } as never, env);
   await engine.script(
     [
       `create schema ${q(schema)}`,
@@ -46,7 +47,7 @@ beforeAll(async () => {
       `create table ${q(schema)}.doomed (id int)`,
     ].map((sql) => ({ sql })),
   );
-  connectionId = await saveConnection(owner, `History ${schema}`, PG_SCRATCH);
+  connectionId = await saveConnection(owner, `History ${schema}`, SCRATCH.postgres);
 });
 
 afterAll(async () => {
@@ -72,7 +73,7 @@ describe('history', () => {
     expect(second.changed).toBe(true);
     expect(new Date(second.syncedAt).toISOString()).toBe(second.syncedAt);
 
-    const history = await getJson<HistoryBody>(owner, path(connectionId, '/schema/history'));
+    const history = await getJson<HistoryBody>(owner, connectionPath(connectionId, '/schema/history'));
     const entry = history.items.find((i) => mine(i.diff).changed.length > 0);
     expect(entry).toBeDefined();
     const { added, removed, changed } = mine(entry!.diff);
@@ -95,7 +96,7 @@ describe('history', () => {
     expect(entry!.summary.tablesAdded).toBeGreaterThanOrEqual(1);
 
     await sync(owner, connectionId);
-    const after = await getJson<HistoryBody>(owner, path(connectionId, '/schema/history'));
+    const after = await getJson<HistoryBody>(owner, connectionPath(connectionId, '/schema/history'));
     const touchingMine = after.items.filter((i) => {
       const m = mine(i.diff);
       return m.added.length + m.removed.length + m.changed.length > 0;
@@ -108,7 +109,7 @@ describe('cache and invalidation', () => {
   const app = createApp();
   const get = (url: string) => app.request(url, { headers: owner.bearerHeaders }, env);
   const columnsOfChild = async () => {
-    const res = await get(path(connectionId, `/schema/tables/${schema}/child`));
+    const res = await get(connectionPath(connectionId, `/schema/tables/${schema}/child`));
     expect(res.status).toBe(200);
     return res.json<DetailBody>();
   };
@@ -136,10 +137,10 @@ describe('cache and invalidation', () => {
 describe('DDL through the query API', () => {
   it('makes the next schema read re-sync', async () => {
     await sync(owner, connectionId);
-    const url = path(connectionId, `/schema/tables/${schema}/parent`);
+    const url = connectionPath(connectionId, `/schema/tables/${schema}/parent`);
     const before = await getJson<DetailBody>(owner, url);
     const res = await api(
-      path(connectionId, '/query'),
+      connectionPath(connectionId, '/query'),
       jsonInit(
         'POST',
         { sql: `alter table ${q(schema)}.parent add column via_atrium text`, readOnly: false },
@@ -172,7 +173,7 @@ describe('pagination', () => {
     do {
       const qs: string = `?schema=${encodeURIComponent(schema)}&limit=70${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
       const page: { items: { name: string; foreignKeyCount: number }[]; nextCursor: string | null } =
-        await getJson(owner, path(connectionId, `/schema${qs}`));
+        await getJson(owner, connectionPath(connectionId, `/schema${qs}`));
       expect(page.items.length).toBeLessThanOrEqual(70);
       seen.push(...page.items.map((t) => t.name));
       cursor = page.nextCursor;
@@ -188,14 +189,14 @@ describe('pagination', () => {
   it('lists schemas with table counts and columns on demand', async () => {
     const top = await getJson<{ level: string; items: { name: string; tableCount: number }[] }>(
       owner,
-      path(connectionId, '/schema?limit=500'),
+      connectionPath(connectionId, '/schema?limit=500'),
     );
     expect(top.level).toBe('schemas');
     expect(top.items.find((s) => s.name === schema)?.tableCount).toBeGreaterThanOrEqual(TABLES + 3);
     const cols = await getJson<{
       level: string;
       items: { name: string; isPrimaryKey: boolean; isForeignKey: boolean }[];
-    }>(owner, path(connectionId, `/schema?schema=${schema}&table=gen_0042`));
+    }>(owner, connectionPath(connectionId, `/schema?schema=${schema}&table=gen_0042`));
     expect(cols.level).toBe('columns');
     expect(cols.items.map((c) => [c.name, c.isPrimaryKey, c.isForeignKey])).toEqual([
       ['id', true, false],
@@ -205,7 +206,7 @@ describe('pagination', () => {
   });
 
   it('refuses a cursor it did not make', async () => {
-    const res = await api(path(connectionId, `/schema?schema=${schema}&cursor=not-a-cursor`), {
+    const res = await api(connectionPath(connectionId, `/schema?schema=${schema}&cursor=not-a-cursor`), {
       headers: owner.bearerHeaders,
     });
     expect(res.status).toBe(400);
@@ -216,7 +217,7 @@ describe('pagination', () => {
     const erd = await getJson<{
       nodes: { id: string }[];
       edges: { from: string; to: string; fromColumns: string[] }[];
-    }>(owner, path(connectionId, `/schema/erd?schema=${schema}`));
+    }>(owner, connectionPath(connectionId, `/schema/erd?schema=${schema}`));
     expect(erd.nodes.length).toBeGreaterThanOrEqual(TABLES + 3);
     const toParent = erd.edges.filter((e) => e.to === `${schema}.parent`);
     expect(toParent.length).toBe(TABLES + 1);
@@ -229,13 +230,15 @@ describe('authorization', () => {
     const viewer = await addMember({ orgId: owner.orgId, owner }, 'viewer');
     const editor = await addMember({ orgId: owner.orgId, owner }, 'editor');
     const stranger = (await createOrg()).owner;
-    expect((await api(path(connectionId, '/schema'), { headers: viewer.bearerHeaders })).status).toBe(200);
-    expect((await api(path(connectionId, '/sync'), jsonInit('POST', {}, viewer.bearerHeaders))).status).toBe(
-      403,
-    );
-    expect((await api(path(connectionId, '/sync'), jsonInit('POST', {}, editor.bearerHeaders))).status).toBe(
-      200,
-    );
+    expect(
+      (await api(connectionPath(connectionId, '/schema'), { headers: viewer.bearerHeaders })).status,
+    ).toBe(200);
+    expect(
+      (await api(connectionPath(connectionId, '/sync'), jsonInit('POST', {}, viewer.bearerHeaders))).status,
+    ).toBe(403);
+    expect(
+      (await api(connectionPath(connectionId, '/sync'), jsonInit('POST', {}, editor.bearerHeaders))).status,
+    ).toBe(200);
     const audited = await env.DB.prepare(
       `select count(*) as n from audit_log where organization_id = ? and actor_id = ? and action = 'schema.sync'
         and target = ? and outcome = 'success'`,
@@ -243,13 +246,16 @@ describe('authorization', () => {
       .bind(owner.orgId, editor.userId, `connection:${connectionId}`)
       .first<{ n: number }>();
     expect(audited?.n).toBe(1);
-    expect((await api(path(connectionId, '/schema'), { headers: stranger.bearerHeaders })).status).toBe(404);
     expect(
-      (await api(path(connectionId, '/schema/history'), { headers: stranger.bearerHeaders })).status,
+      (await api(connectionPath(connectionId, '/schema'), { headers: stranger.bearerHeaders })).status,
     ).toBe(404);
     expect(
-      (await api(path(connectionId, '/sync'), jsonInit('POST', {}, stranger.bearerHeaders))).status,
+      (await api(connectionPath(connectionId, '/schema/history'), { headers: stranger.bearerHeaders }))
+        .status,
     ).toBe(404);
-    expect((await api(path(connectionId, '/schema'))).status).toBe(401);
+    expect(
+      (await api(connectionPath(connectionId, '/sync'), jsonInit('POST', {}, stranger.bearerHeaders))).status,
+    ).toBe(404);
+    expect((await api(connectionPath(connectionId, '/schema'))).status).toBe(401);
   });
 });

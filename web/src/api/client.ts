@@ -81,6 +81,17 @@ const isEnvelope = (body: unknown): boolean =>
   typeof (body as Envelope).error === 'object' &&
   !('ok' in body);
 
+/**
+ * Which response each parsed body came in, so a success message can quote its request id while
+ * every API function keeps returning the documented body (weak: bodies are collected as usual).
+ */
+const requestIds = new WeakMap<object, string>();
+
+/** The `X-Request-Id` of the response `body` was read from, when it was an object. */
+export function requestIdOf(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null ? requestIds.get(body) : undefined;
+}
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -110,6 +121,8 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   const isResult = options.resultStatuses?.includes(res.status) && body !== null && !isEnvelope(body);
   if (!res.ok && !isResult) throw toApiError(res, body);
+  const id = res.headers.get('X-Request-Id');
+  if (id && typeof body === 'object' && body !== null) requestIds.set(body, id);
   return body as T;
 }
 

@@ -1,6 +1,6 @@
 import type { queries as queryRoutes } from '../../../worker/routes/queries.ts';
 import { path } from '../lib/paths.ts';
-import { request } from './client.ts';
+import { request, requestIdOf } from './client.ts';
 import type { JsonInput, SuccessBody } from './server-types.ts';
 
 export type QueryResponse = SuccessBody<typeof queryRoutes, '/api/connections/:id/query', '$post'>;
@@ -18,7 +18,10 @@ export async function runQuery(
   connectionId: string,
   input: QueryRequest,
   signal?: AbortSignal,
-): Promise<StatementResult[]> {
+): Promise<{ results: StatementResult[]; requestId: string | undefined }> {
   const body = await request<QueryResponse>(queryPath(connectionId), { method: 'POST', body: input, signal });
-  return body.results.map((result) => ({ ...result, cached: body.cached }));
+  return {
+    results: body.results.map((result) => ({ ...result, cached: body.cached })),
+    requestId: requestIdOf(body),
+  };
 }

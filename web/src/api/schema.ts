@@ -1,7 +1,7 @@
 import type { TableInfo } from '../../../worker/engines/schema-model.ts';
 import type { schema as schemaRoutes } from '../../../worker/routes/schema.ts';
 import { path } from '../lib/paths.ts';
-import { api } from './client.ts';
+import { api, request } from './client.ts';
 import type { SuccessBody } from './server-types.ts';
 
 /**
@@ -16,6 +16,9 @@ type RawDetail = SuccessBody<Routes, '/api/connections/:id/schema/tables/:schema
 type RawSearch = SuccessBody<Routes, '/api/connections/:id/schema/search', '$get'>;
 type RawHistory = SuccessBody<Routes, '/api/connections/:id/schema/history', '$get'>;
 type RawErd = SuccessBody<Routes, '/api/connections/:id/schema/erd', '$get'>;
+type RawObjects = SuccessBody<Routes, '/api/connections/:id/schema/objects', '$get'>;
+/** A sequence, domain, partition, routine, trigger or event in the tree's own groups. */
+export type ObjectNode = RawObjects['items'][number];
 export type SyncResult = SuccessBody<Routes, '/api/connections/:id/sync', '$post'>;
 
 export type SchemaNode = Extract<Tree, { level: 'schemas' }>['items'][number];
@@ -121,6 +124,9 @@ export const schemaApi = {
       })),
     };
   },
+  async objects(id: string, schema: string): Promise<ObjectNode[]> {
+    return (await api.get<RawObjects>(`${base(id)}/schema/objects`, { schema })).items;
+  },
   async search(id: string, q: string): Promise<{ items: SearchHit[] }> {
     const raw = await api.get<RawSearch>(`${base(id)}/schema/search`, { q, limit: 50 });
     return { items: raw.items.map(({ type, ...hit }) => ({ ...hit, kind: type })) };
@@ -148,7 +154,9 @@ export const schemaApi = {
       })),
     };
   },
-  sync: (id: string) => api.post<SyncResult>(`${base(id)}/sync`),
+  /** Aborting `signal` only stops waiting: the Worker finishes the sync (it replaces the snapshot atomically). */
+  sync: (id: string, signal?: AbortSignal) =>
+    request<SyncResult>(`${base(id)}/sync`, { method: 'POST', body: {}, signal }),
   /** The head snapshot's id: cheap (one level, one row), and it moves with every sync. */
   async headId(id: string): Promise<string> {
     return (await api.get<Tree>(`${base(id)}/schema`, { limit: 1 })).snapshot.id;

@@ -1,6 +1,5 @@
 import { useLocation, useNavigate } from '@solidjs/router';
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
-import { describeError } from '../api/client.ts';
 import { documentsApi } from '../api/documents.ts';
 import { fetchSavedQueries } from '../api/saved-queries.ts';
 import { schemaApi } from '../api/schema.ts';
@@ -181,7 +180,7 @@ export function CommandPalette() {
     try {
       await item.run();
     } catch (err) {
-      store.toasts.error(describeError(err));
+      store.toasts.error(err);
     }
   }
 

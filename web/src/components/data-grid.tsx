@@ -1,9 +1,12 @@
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import { deleteRow, fetchRows, insertRow, type RowSort, type RowsPage, updateRow } from '../api/rows.ts';
+import { createLongTask } from '../stores/long-task.ts';
 import { cellText } from './cell-value.ts';
 import ExportButtons from './export-button.tsx';
 import FilterBuilder, { type DraftFilter, toRowFilter } from './filter-builder.tsx';
+import ImportCsv from './import-csv.tsx';
+import LongTaskStatus from './long-task-status.tsx';
 import ResultsGrid, { CellValue } from './results-grid.tsx';
 
 const PAGE_SIZE = 100;
@@ -17,10 +20,11 @@ export default function DataGrid(props: {
   schema: string;
   table: string;
   readOnly?: boolean;
+  /** How the engine quotes identifiers, for rows copied as SQL INSERT. */
+  identifierQuote?: '"' | '`';
 }) {
   const [page, setPage] = createSignal<RowsPage | null>(null);
   const [error, setError] = createSignal<string | null>(null);
-  const [loading, setLoading] = createSignal(false);
   const [sort, setSort] = createSignal<RowSort | null>(null);
   const [drafts, setDrafts] = createSignal<DraftFilter[]>([]);
   const [applied, setApplied] = createSignal<DraftFilter[]>([]);
@@ -30,25 +34,34 @@ export default function DataGrid(props: {
   // Cursors of the pages before this one: the API pages forward, "Prev" walks back this trail.
   const [trail, setTrail] = createSignal<(string | null)[]>([]);
   const [current, setCurrent] = createSignal<string | null>(null);
+  // Counts page loads: the grid keeps its selection across an edit in place, not across a load.
+  const [loads, setLoads] = createSignal(0);
+
+  // A newer load aborts the one in flight, so a slow page never lands over a newer one.
+  const reader = createLongTask();
+  const loading = reader.running;
 
   async function load(cursor: string | null = current()) {
-    setLoading(true);
-    try {
-      const next = await fetchRows(props.connectionId, props.schema, props.table, {
-        limit: PAGE_SIZE,
-        sort: sort(),
-        filters: applied().map(toRowFilter),
-        cursor,
-      });
+    const outcome = await reader.run((signal) =>
+      fetchRows(
+        props.connectionId,
+        props.schema,
+        props.table,
+        { limit: PAGE_SIZE, sort: sort(), filters: applied().map(toRowFilter), cursor },
+        signal,
+      ),
+    );
+    if (outcome.status === 'done') {
       setCurrent(cursor);
-      setPage(next);
+      setPage(outcome.value);
+      setLoads((n) => n + 1);
       setSelectedRow(null);
       setEditing(null);
       setError(null);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setLoading(false);
+    } else if (outcome.status === 'failed') {
+      setError(describeError(outcome.error));
+    } else if (outcome.status === 'cancelled') {
+      setError('Stopped loading rows: press Refresh to read them again.');
     }
   }
 
@@ -111,11 +124,18 @@ export default function DataGrid(props: {
           i === edit.row ? r.map((v, j) => (j === edit.col ? value : v)) : r,
         ),
       });
-      setEditing(null);
+      closeEditor();
       setError(null);
     } catch (err) {
       setError(describeError(err));
     }
+  }
+
+  let container!: HTMLDivElement;
+  /** Back to the grid once the editor goes, so the keyboard carries on from the same cell. */
+  function closeEditor() {
+    setEditing(null);
+    container.querySelector<HTMLElement>('[role="grid"]')?.focus();
   }
 
   async function removeSelected() {
@@ -146,7 +166,7 @@ export default function DataGrid(props: {
   }
 
   return (
-    <div class="data-grid" data-testid="data-grid">
+    <div class="data-grid" data-testid="data-grid" ref={container}>
       <div class="toolbar">
         <button
           type="button"
@@ -157,6 +177,7 @@ export default function DataGrid(props: {
           ‹ Prev
         </button>
         <span class="subtle">Page {trail().length + 1}</span>
+        <LongTaskStatus task={reader} label="Loading rows" showAfterMs={400} testId="rows-progress" />
         <button
           type="button"
           class="btn small"
@@ -184,6 +205,12 @@ export default function DataGrid(props: {
           >
             Delete row
           </button>
+          <ImportCsv
+            connectionId={props.connectionId}
+            schema={props.schema}
+            table={props.table}
+            onImported={() => void load()}
+          />
         </Show>
         <Show when={page() && !editable()}>
           <span class="badge" title="Rows are edited by primary key">
@@ -240,6 +267,15 @@ export default function DataGrid(props: {
           {error()}
         </p>
       </Show>
+      <Show when={page()?.rows.length === 0 && !loading()}>
+        <p class="subtle" data-testid="rows-empty">
+          {applied().length > 0
+            ? 'No rows match these filters: change or remove them.'
+            : editable()
+              ? 'This table is empty: add a row with + Row, or Import CSV.'
+              : 'This table is empty.'}
+        </p>
+      </Show>
       <Show when={page()}>
         {(p) => (
           <ResultsGrid
@@ -252,7 +288,9 @@ export default function DataGrid(props: {
             onHeaderClick={cycleSort}
             onSelect={(row) => setSelectedRow(row)}
             rowClass={(i) => (i === selectedRow() ? 'row-selected' : '')}
-            onCellDoubleClick={(row, col) => {
+            resetKey={loads()}
+            copyOptions={{ table: `${props.schema}.${props.table}`, quote: props.identifierQuote }}
+            onCellActivate={(row, col) => {
               if (!editable()) return;
               setEditing({ row, col, text: cellText(p().rows[row]?.[col]) ?? '' });
             }}
@@ -268,7 +306,7 @@ export default function DataGrid(props: {
                     onInput={(e) => setEditing({ ...edit, text: e.currentTarget.value })}
                     onKeyDown={(e) => {
                       if (e.key === 'Enter') void commitEdit(e.currentTarget.value);
-                      if (e.key === 'Escape') setEditing(null);
+                      if (e.key === 'Escape') closeEditor();
                       e.stopPropagation();
                     }}
                   />

@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { requestIdOf } from '../api/client.ts';
 import { type ExportFormat, exportsApi } from '../api/exports.ts';
+import { useStore } from '../stores/index.tsx';
 
 const FORMATS: ExportFormat[] = ['csv', 'ndjson', 'json'];
 
@@ -17,31 +18,34 @@ const safeName = (name: string) => name.replace(/[^\w .-]+/g, '_').slice(0, 100)
  * several statements, a write — show here); the download itself is a plain GET
  * that names only the ticket, never the SQL. CSV cells that a spreadsheet would
  * run as formulas are escaped: these files are meant to be opened, not re-imported.
+ * Progress and cancel are the download manager's; a toast says the file is on its way (with the
+ * ticket's request id) or why it was refused.
  */
 export default function ExportButtons(props: {
   connectionId: string | undefined;
   source: () => ExportSource | null;
   filename: string;
 }) {
+  const { toasts } = useStore();
   const [starting, setStarting] = createSignal(false);
-  const [error, setError] = createSignal<string | null>(null);
 
   async function download(format: ExportFormat) {
     const source = props.source();
     const connectionId = props.connectionId;
     if (!connectionId || !source) return;
-    setError(null);
     setStarting(true);
     try {
       const filename = safeName(props.filename);
       let url: string;
+      let requestId: string | undefined;
       if ('sql' in source) {
-        const { ticket } = await exportsApi.ticket(connectionId, {
+        const answer = await exportsApi.ticket(connectionId, {
           sql: source.sql,
           escapeFormulas: true,
           filename,
         });
-        url = exportsApi.ticketUrl(connectionId, ticket, format);
+        requestId = requestIdOf(answer);
+        url = exportsApi.ticketUrl(connectionId, answer.ticket, format);
       } else {
         url = exportsApi.tableUrl(connectionId, source.schema, source.table, format);
       }
@@ -50,8 +54,9 @@ export default function ExportButtons(props: {
       link.download = `${filename}.${format}`;
       // A detached anchor downloads fine and leaves nothing in the DOM.
       link.click();
+      toasts.info(`${filename}.${format} is downloading: your browser shows its progress.`, requestId);
     } catch (err) {
-      setError(describeError(err));
+      toasts.error(err, 'Export refused');
     } finally {
       setStarting(false);
     }
@@ -75,11 +80,6 @@ export default function ExportButtons(props: {
       <Show when={starting()}>
         <span class="export-progress" role="status" data-testid="export-progress">
           <span class="spinner" /> starting…
-        </span>
-      </Show>
-      <Show when={error()}>
-        <span class="error-text" role="alert">
-          {error()}
         </span>
       </Show>
     </div>

@@ -8,6 +8,7 @@ const items: { href: string; label: string; icon: IconName; end?: boolean }[] = 
   { href: '/browser', label: 'Browser', icon: 'browser' },
   { href: '/query', label: 'Query', icon: 'query' },
   { href: '/documents', label: 'Documents', icon: 'documents' },
+  { href: '/hosted', label: 'Hosted SQLite', icon: 'connections' },
   { href: '/audit', label: 'Audit', icon: 'audit' },
   { href: '/settings', label: 'Settings', icon: 'settings' },
 ];

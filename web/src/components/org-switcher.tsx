@@ -1,6 +1,5 @@
 import { useNavigate } from '@solidjs/router';
 import { For } from 'solid-js';
-import { describeError } from '../api/client.ts';
 import { useStore } from '../stores/index.tsx';
 
 const NEW = '__new__';
@@ -22,7 +21,7 @@ export function OrgSwitcher() {
       }
     } catch (err) {
       select.value = session.activeOrg()?.id ?? '';
-      toasts.error(describeError(err));
+      toasts.error(err);
     }
   }
 

@@ -20,7 +20,10 @@ export function HistoryPanel(props: {
   return (
     <div class="side-list" data-testid="history-panel">
       <Show when={!entries.error()} fallback={<p class="error-text">{describeError(entries.error())}</p>}>
-        <Show when={(entries.value() ?? []).length > 0} fallback={<p class="subtle">No queries yet.</p>}>
+        <Show
+          when={(entries.value() ?? []).length > 0}
+          fallback={<p class="subtle">No queries yet: run one with Ctrl/⌘ + Enter and it is listed here.</p>}
+        >
           <For each={entries.value()}>
             {(entry: HistoryEntry) => (
               <button
@@ -99,7 +102,12 @@ export function SavedQueriesPanel(props: {
         <p class="error-text">{error()}</p>
       </Show>
       <Show when={!items.error()} fallback={<p class="error-text">{describeError(items.error())}</p>}>
-        <For each={items.value()} fallback={<p class="subtle">Nothing saved yet.</p>}>
+        <For
+          each={items.value()}
+          fallback={
+            <p class="subtle">Nothing saved yet: name the query in the editor above and press Save.</p>
+          }
+        >
           {(item) => (
             <div class="side-item row">
               <button type="button" class="link grow" onClick={() => props.onPick(item.sql)} title={item.sql}>

@@ -1,8 +1,11 @@
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { createComputed, createMemo, createSignal, createUniqueId, For, type JSX, on, Show } from 'solid-js';
-import { COPY_FORMATS, type CopyFormat, copyAs } from '../lib/copy-as.ts';
+import { type CopyFormat, type CopyOptions, copyAs } from '../lib/copy-as.ts';
 import type { ResultColumn } from '../stores/query-runner.ts';
 import { cellText, copyText, guessWidth } from './cell-value.ts';
+import GridFooter from './grid-footer.tsx';
+import { createGridSelection } from './grid-selection.ts';
+import '../styles/data/grid.css';
 
 const ROW_HEIGHT = 28;
 const ROW_NUMBER_WIDTH = 56;
@@ -19,26 +22,31 @@ export interface ResultsGridProps {
   /** Header clicks (the data grid sorts); the returned mark is shown after the name. */
   onHeaderClick?: (columnIndex: number) => void;
   headerMark?: (columnIndex: number) => string;
-  onCellDoubleClick?: (rowIndex: number, columnIndex: number) => void;
+  /** A double-click, or Enter/F2 on the cursor cell (the data grid opens its editor). */
+  onCellActivate?: (rowIndex: number, columnIndex: number) => void;
   /** The grid's accessible name; "Results" unless given. */
   label?: string;
+  /** For SQL INSERT copies: the table the rows came from (a query result has none). */
+  copyOptions?: CopyOptions;
+  /**
+   * The selection is cleared when this changes (by default, when the rows are replaced): the data
+   * grid changes it on a reload but not on an edit in place, which keeps every row where it was.
+   */
+  resetKey?: unknown;
 }
 
 /**
  * A virtualized result table: only the visible rows are in the DOM, so 10,000
- * rows scroll as smoothly as 10. Columns resize by dragging the header edge;
- * Mod-C copies the selected cell, or the selected rows as TSV. Rows are selected by
- * their number (Shift-click for a range, Mod-click to toggle), Shift+↑/↓ or Mod-A,
- * and copy as TSV, CSV, JSON, Markdown or SQL INSERT from the footer.
+ * rows scroll as smoothly as 10. Columns resize by dragging the header edge. A range of
+ * cells is selected with Shift+click or Shift+arrows, whole rows by their number (Shift-click
+ * for a range, Mod-click to toggle) or Mod-A; Mod-C copies the selection as TSV (one cell as
+ * its bare value), and the footer copies it as TSV, CSV, JSON, Markdown or SQL INSERT.
  */
 export default function ResultsGrid(props: ResultsGridProps) {
   let scroller!: HTMLDivElement;
   const [widths, setWidths] = createSignal<number[]>([]);
-  const [selected, setSelected] = createSignal<[number, number] | null>(null);
   const [copied, setCopied] = createSignal(false);
-  /** Selected rows, ascending; `anchor` is where a Shift range starts. */
-  const [rowSelection, setRowSelection] = createSignal<number[]>([]);
-  let anchor = 0;
+  const selection = createGridSelection(() => ({ rows: props.rows.length, cols: props.columns.length }));
   const gridId = createUniqueId();
 
   // Widths reset when the column set changes (a new result), not on every row change.
@@ -59,11 +67,8 @@ export default function ResultsGrid(props: ResultsGridProps) {
   // A selected cell is a position: once the rows are replaced (a reload, another page) it would point at a different row.
   createComputed(
     on(
-      () => props.rows,
-      () => {
-        setSelected(null);
-        setRowSelection([]);
-      },
+      () => (props.resetKey === undefined ? props.rows : props.resetKey),
+      () => selection.clear(),
       { defer: true },
     ),
   );
@@ -102,68 +107,44 @@ export default function ResultsGrid(props: ResultsGridProps) {
   }
 
   async function copySelected(format: CopyFormat = 'tsv') {
-    const rows = rowSelection();
-    const at = selected();
-    let text: string;
-    if (rows.length > 0) {
-      const names = props.columns.map((c) => c.name);
-      text = copyAs(
-        format,
-        names,
-        rows.map((i) => props.rows[i] ?? []),
-      );
-    } else if (at) text = copyText(props.rows[at[0]]?.[at[1]]);
-    else return;
+    const region = selection.region();
+    if (!region) return;
+    const single = !region.wholeRows && region.rows.length === 1 && region.cols.length === 1;
+    const text = single
+      ? copyText(props.rows[region.rows[0] ?? 0]?.[region.cols[0] ?? 0])
+      : copyAs(
+          format,
+          region.cols.map((c) => props.columns[c]?.name ?? ''),
+          region.rows.map((r) => region.cols.map((c) => props.rows[r]?.[c])),
+          props.copyOptions,
+        );
     try {
       await navigator.clipboard.writeText(text);
       setCopied(true);
       setTimeout(() => setCopied(false), 1200);
     } catch {
-      // Clipboard permission refused (insecure origin, denied prompt): the cell stays selected to copy by hand.
-    }
-  }
-
-  /** Selects rows `from`..`to` inclusive, either way round. */
-  function selectRange(from: number, to: number) {
-    const [lo, hi] = from <= to ? [from, to] : [to, from];
-    setRowSelection(Array.from({ length: hi - lo + 1 }, (_, i) => lo + i));
-  }
-
-  function pickRow(row: number, event: MouseEvent) {
-    if (event.shiftKey) selectRange(anchor, row);
-    else if (event.metaKey || event.ctrlKey) {
-      anchor = row;
-      setRowSelection((all) =>
-        all.includes(row) ? all.filter((r) => r !== row) : [...all, row].sort((a, b) => a - b),
-      );
-    } else {
-      anchor = row;
-      setRowSelection([row]);
+      // Clipboard permission refused (insecure origin, denied prompt): the cells stay selected to copy by hand.
     }
   }
 
   function onKeyDown(event: KeyboardEvent) {
     const mod = event.metaKey || event.ctrlKey;
-    // A cell editor inside the grid keeps its own copy and select-all.
-    const inEditor = (event.target as Element).closest('input, textarea, [contenteditable="true"]');
-    if (mod && !inEditor && event.key.toLowerCase() === 'c') {
+    // A cell editor inside the grid keeps its own keys.
+    if ((event.target as Element).closest('input, textarea, [contenteditable="true"]')) return;
+    if (mod && event.key.toLowerCase() === 'c') {
       event.preventDefault();
       void copySelected();
       return;
     }
-    if (mod && !inEditor && event.key.toLowerCase() === 'a' && props.rows.length > 0) {
+    if (mod && event.key.toLowerCase() === 'a' && props.rows.length > 0) {
       event.preventDefault();
-      anchor = 0;
-      selectRange(0, props.rows.length - 1);
+      selection.selectAllRows();
       return;
     }
-    const at = selected();
-    if (!at) {
-      // The first arrow key on a focused grid selects its first cell, so the keyboard alone can start.
-      if (event.key.startsWith('Arrow') && props.rows.length > 0 && props.columns.length > 0) {
-        event.preventDefault();
-        select(0, 0);
-      }
+    const at = selection.cursor();
+    if (at && (event.key === 'Enter' || event.key === 'F2') && props.onCellActivate) {
+      event.preventDefault();
+      props.onCellActivate(at[0], at[1]);
       return;
     }
     const moves: Record<string, [number, number]> = {
@@ -173,40 +154,39 @@ export default function ResultsGrid(props: ResultsGridProps) {
       ArrowRight: [0, 1],
     };
     const step = moves[event.key];
-    if (!step) return;
+    if (!step || props.rows.length === 0 || props.columns.length === 0) return;
     event.preventDefault();
-    const row = Math.max(0, Math.min(props.rows.length - 1, at[0] + step[0]));
-    const col = Math.max(0, Math.min(props.columns.length - 1, at[1] + step[1]));
-    // Shift+↑/↓ grows a row selection from where it started; a plain move drops it.
-    if (event.shiftKey && step[0] !== 0) {
-      if (rowSelection().length === 0) anchor = at[0];
-      selectRange(anchor, row);
-    } else setRowSelection([]);
-    select(row, col);
-    virtualizer.scrollToIndex(row);
+    // The first arrow key on a focused grid selects its first cell, so the keyboard alone can start.
+    select(at ? [at[0] + step[0], at[1] + step[1]] : [0, 0], event.shiftKey && at !== null);
   }
 
-  function select(row: number, col: number) {
-    setSelected([row, col]);
-    props.onSelect?.(row, col);
+  /** Moves the cursor (growing the range when `extend`) and keeps it in view. */
+  function select(cell: readonly [number, number], extend = false) {
+    selection.selectCell(cell, extend);
+    const at = selection.cursor();
+    if (!at) return;
+    props.onSelect?.(at[0], at[1]);
+    virtualizer.scrollToIndex(at[0]);
   }
 
   // One delegated handler per event: cells and resize handles carry data-* coordinates.
   function onClick(event: MouseEvent) {
     const rowNumber = (event.target as Element).closest<HTMLElement>('[data-rownum]');
     if (rowNumber) {
-      pickRow(Number(rowNumber.dataset.rownum), event);
+      selection.pickRow(Number(rowNumber.dataset.rownum), {
+        shift: event.shiftKey,
+        toggle: event.metaKey || event.ctrlKey,
+      });
       return;
     }
     const cell = (event.target as Element).closest<HTMLElement>('[data-cell]');
-    if (!cell) return;
-    setRowSelection([]);
-    select(Number(cell.dataset.row), Number(cell.dataset.col));
+    if (!cell || cell.querySelector('input')) return;
+    select([Number(cell.dataset.row), Number(cell.dataset.col)], event.shiftKey);
   }
 
   function onDblClick(event: MouseEvent) {
     const cell = (event.target as Element).closest<HTMLElement>('[data-cell]');
-    if (cell) props.onCellDoubleClick?.(Number(cell.dataset.row), Number(cell.dataset.col));
+    if (cell) props.onCellActivate?.(Number(cell.dataset.row), Number(cell.dataset.col));
   }
 
   function onPointerDown(event: PointerEvent) {
@@ -216,7 +196,7 @@ export default function ResultsGrid(props: ResultsGridProps) {
 
   const cellId = (row: number, col: number) => `${gridId}-${row}-${col}`;
   const active = () => {
-    const at = selected();
+    const at = selection.cursor();
     return at ? cellId(at[0], at[1]) : undefined;
   };
 
@@ -280,10 +260,10 @@ export default function ResultsGrid(props: ResultsGridProps) {
             {(item) => (
               <div
                 // One class string, not classList: a changing `class` would wipe classList's additions.
-                class={`grid-row ${props.rowClass?.(item.index) ?? ''} ${rowSelection().includes(item.index) ? 'row-selected' : ''}`}
+                class={`grid-row ${props.rowClass?.(item.index) ?? ''} ${selection.rows().includes(item.index) ? 'row-selected' : ''}`}
                 role="row"
                 aria-rowindex={item.index + 2}
-                aria-selected={rowSelection().includes(item.index)}
+                aria-selected={selection.rows().includes(item.index)}
                 style={{
                   'grid-template-columns': template(),
                   transform: `translateY(${item.start}px)`,
@@ -301,14 +281,15 @@ export default function ResultsGrid(props: ResultsGridProps) {
                 <For each={props.columns}>
                   {(_, col) => {
                     const value = () => props.rows[item.index]?.[col()];
-                    const isSelected = () => {
-                      const at = selected();
+                    const isSelected = () => selection.isSelected(item.index, col());
+                    const isCursor = () => {
+                      const at = selection.cursor();
                       return at !== null && at[0] === item.index && at[1] === col();
                     };
                     return (
                       <div
                         class="grid-cell"
-                        classList={{ selected: isSelected() }}
+                        classList={{ selected: isSelected(), cursor: isCursor() }}
                         role="gridcell"
                         id={cellId(item.index, col())}
                         aria-selected={isSelected()}
@@ -330,44 +311,13 @@ export default function ResultsGrid(props: ResultsGridProps) {
           </For>
         </div>
       </div>
-      <div class="grid-footer">
-        <span data-testid="row-count">
-          {props.rows.length} row{props.rows.length === 1 ? '' : 's'}
-        </span>
-        <Show when={props.truncated}>
-          <span class="badge warn" title="More rows exist than the row limit">
-            truncated
-          </span>
-        </Show>
-        <Show
-          when={rowSelection().length > 0}
-          fallback={
-            <Show when={selected()}>
-              <button type="button" class="link" onClick={() => void copySelected()}>
-                {copied() ? 'Copied' : 'Copy cell'}
-              </button>
-            </Show>
-          }
-        >
-          <span role="group" class="row copy-as" aria-label="Copy selected rows as" data-testid="copy-as">
-            <span data-testid="selected-rows">
-              {rowSelection().length} selected · {copied() ? 'Copied' : 'Copy as'}
-            </span>
-            <For each={COPY_FORMATS}>
-              {(f) => (
-                <button
-                  type="button"
-                  class="link"
-                  aria-label={`Copy selected rows as ${f.label}`}
-                  onClick={() => void copySelected(f.format)}
-                >
-                  {f.label}
-                </button>
-              )}
-            </For>
-          </span>
-        </Show>
-      </div>
+      <GridFooter
+        rowCount={props.rows.length}
+        truncated={props.truncated === true}
+        selection={selection}
+        copied={copied()}
+        onCopy={(format) => void copySelected(format)}
+      />
     </div>
   );
   // biome-ignore-end lint/a11y/useFocusableInteractive: see above

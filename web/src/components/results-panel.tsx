@@ -1,5 +1,6 @@
 import { createSignal, For, lazy, Match, Show, Switch } from 'solid-js';
 import type { StatementResult } from '../api/queries.ts';
+import { formatElapsed } from '../stores/long-task.ts';
 import type { QueryFailure } from '../stores/query-runner.ts';
 import ResultsGrid from './results-grid.tsx';
 
@@ -19,6 +20,8 @@ export default function ResultsPanel(props: {
   failure: QueryFailure | null;
   running: boolean;
   elapsedMs: number | null;
+  /** The last answer's request id, to quote when asking about it. */
+  requestId?: string | undefined;
 }) {
   const [active, setActive] = createSignal(0);
   const [view, setView] = createSignal<'grid' | 'chart'>('grid');
@@ -57,6 +60,19 @@ export default function ResultsPanel(props: {
               )}
             </For>
           </div>
+          <Show when={!props.running && props.elapsedMs !== null}>
+            <span class="subtle round-trip" data-testid="round-trip">
+              {formatElapsed(props.elapsedMs ?? 0)} round trip
+              <Show when={props.requestId}>
+                {(id) => (
+                  <>
+                    {' · request '}
+                    <code data-testid="result-request-id">{id()}</code>
+                  </>
+                )}
+              </Show>
+            </span>
+          </Show>
           <fieldset class="segmented" aria-label="Result view">
             <button
               type="button"

@@ -1,6 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import { type SchemaNode, schemaApi, type TableNode } from '../api/schema.ts';
+import ObjectGroups from './schema-object-groups.tsx';
 
 export interface TreeSelection {
   schema: string;
@@ -9,7 +10,8 @@ export interface TreeSelection {
 
 /**
  * schema → tables/views, each level fetched when first opened and paged with
- * the API's cursor ("Load more"), so a 5,000-table schema never renders at once.
+ * the API's cursor ("Load more"), so a 5,000-table schema never renders at once;
+ * then the schema's sequences, domains, routines, triggers and events in groups of their own.
  */
 export default function SchemaTree(props: {
   connectionId: string;
@@ -110,6 +112,24 @@ function SchemaBranch(props: {
                     {table.kind.includes('view') ? '◇' : '▦'}
                   </span>
                   <span class="grow name">{table.name}</span>
+                  <Show when={table.sqlite?.virtual}>
+                    {(v) => (
+                      <span class="mark" title={`Virtual table (${v().module})`}>
+                        {v().module}
+                      </span>
+                    )}
+                  </Show>
+                  <Show when={table.sqlite?.shadowOf}>
+                    {(owner) => (
+                      <span
+                        class="mark"
+                        title={`Shadow table: the storage of ${owner()}`}
+                        data-testid="shadow-table"
+                      >
+                        shadow
+                      </span>
+                    )}
+                  </Show>
                   <Show when={table.hasPrimaryKey}>
                     <span class="mark pk" title="Has a primary key">
                       PK
@@ -145,6 +165,7 @@ function SchemaBranch(props: {
               </button>
             </li>
           </Show>
+          <ObjectGroups connectionId={props.connectionId} schema={props.schema.name} />
         </ul>
       </Show>
     </li>

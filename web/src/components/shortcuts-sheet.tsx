@@ -16,6 +16,7 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     keys: [
       [`${MOD}+Enter`, 'Run the selection, or everything when nothing is selected'],
       [`Shift+${MOD}+Enter`, 'Run everything'],
+      ['Esc', 'Cancel the running query (query page)'],
       ['Shift+Alt+F', 'Format the selection, or everything'],
       [`${MOD}+Space`, 'Complete a table or column name'],
     ],
@@ -24,7 +25,10 @@ const GROUPS: { title: string; keys: [string, string][] }[] = [
     title: 'Result grids',
     keys: [
       ['Arrow keys', 'Move between cells (the first press selects the first cell)'],
-      [`${MOD}+C`, 'Copy the selected cell'],
+      ['Shift+arrows', 'Grow the selection to a range of cells (Shift+click too)'],
+      [`${MOD}+A`, 'Select every row'],
+      [`${MOD}+C`, 'Copy the selection as TSV (one cell as its value)'],
+      ['Enter or F2', 'Edit the cell (table data); Enter saves, Esc cancels'],
     ],
   },
 ];

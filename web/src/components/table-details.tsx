@@ -3,6 +3,15 @@ import type { TableDetail } from '../api/schema.ts';
 
 const cols = (list: string[]) => list.join(', ');
 
+/** What a SQLite table is beyond its columns: virtual (FTS5…), a virtual table's shadow storage, options. */
+function sqliteNote(detail: TableDetail): string | null {
+  const s = detail.sqlite;
+  if (!s) return null;
+  if (s.virtual) return `virtual table (${s.virtual.module})`;
+  if (s.shadowOf) return `shadow table of ${s.shadowOf}: the virtual table's own storage`;
+  return [s.withoutRowid && 'WITHOUT ROWID', s.strict && 'STRICT'].filter(Boolean).join(', ') || null;
+}
+
 /** Everything the sync knows about one table: columns, keys, indexes, references both ways. */
 export default function TableDetails(props: {
   detail: TableDetail;
@@ -16,6 +25,9 @@ export default function TableDetails(props: {
         {props.detail.kind.replace('_', ' ')} · ~{props.detail.rowEstimate ?? '?'} rows (estimate) ·{' '}
         {props.detail.columns.length} columns
         <Show when={props.detail.comment}> · {props.detail.comment}</Show>
+        <Show when={sqliteNote(props.detail)}>
+          {(note) => <span data-testid="sqlite-table"> · {note()}</span>}
+        </Show>
       </p>
       <h3>Columns</h3>
       <table class="detail-table">

@@ -1,4 +1,4 @@
-import { For } from 'solid-js';
+import { For, Show } from 'solid-js';
 import { useStore } from '../stores/index.tsx';
 
 export function ToastList() {
@@ -7,8 +7,18 @@ export function ToastList() {
     <div class="toasts" role="status" aria-live="polite">
       <For each={toasts.list}>
         {(t) => (
-          <div class={`toast ${t.kind}`}>
-            <span class="grow">{t.message}</span>
+          <div class={`toast ${t.kind}`} data-testid="toast">
+            <span class="grow">
+              {t.message}
+              <Show when={t.requestId}>
+                {(id) => (
+                  <span class="request-id">
+                    {' '}
+                    request <code data-testid="toast-request-id">{id()}</code>
+                  </span>
+                )}
+              </Show>
+            </span>
             <button
               type="button"
               class="ghost small"

@@ -115,7 +115,7 @@ export default function AuditPage() {
                 fallback={
                   <tr>
                     <td colSpan={6} class="muted">
-                      {started() ? 'No entries match.' : 'Loading…'}
+                      {started() ? 'No entries match: widen the filters above.' : 'Loading…'}
                     </td>
                   </tr>
                 }

@@ -1,31 +1,25 @@
-import { useNavigate, useSearchParams } from '@solidjs/router';
-import { createEffect, createSignal, For, lazy, Match, on, onCleanup, Show, Switch } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { A, useNavigate, useSearchParams } from '@solidjs/router';
+import { createEffect, createSignal, For, lazy, Match, on, Show, Switch } from 'solid-js';
+import { ApiError, describeError, requestIdOf } from '../api/client.ts';
 import ConnectionPicker from '../components/connection-picker.tsx';
+import LongTaskStatus from '../components/long-task-status.tsx';
+import SchemaHistory, { ago } from '../components/schema-history.tsx';
 import SchemaTree, { type TreeSelection } from '../components/schema-tree.tsx';
 import TableDetails from '../components/table-details.tsx';
-import '../components/data-pages.css';
+import '../styles/data/page.css';
+import '../styles/data/browser.css';
 import { type SchemaNode, type SearchHit, schemaApi } from '../api/schema.ts';
 import { path, useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 import { pickConnection, readLastPlace, rememberPlace } from '../stores/last-place.ts';
 import { createLoader } from '../stores/loader.ts';
+import { createLongTask } from '../stores/long-task.ts';
 import { createSchemaWatch } from '../stores/schema-watch.ts';
 
 const DataGrid = lazy(() => import('../components/data-grid.tsx'));
 const ErdView = lazy(() => import('../components/erd-view.tsx'));
 
 type Tab = 'details' | 'data' | 'erd' | 'history';
-
-/** Dates cross the API as ISO 8601. */
-const ago = (t: string | null) => {
-  if (t === null) return 'never';
-  const ms = Date.now() - new Date(t).getTime();
-  if (ms < 60_000) return 'just now';
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min ago`;
-  if (ms < 86_400_000) return `${Math.round(ms / 3_600_000)} h ago`;
-  return new Date(t).toLocaleString();
-};
 
 export default function BrowserPage() {
   const params = useRouteParams<{ connectionId?: string }>();
@@ -35,10 +29,12 @@ export default function BrowserPage() {
   const [schemaCursor, setSchemaCursor] = createSignal<string | null>(null);
   const [syncedAt, setSyncedAt] = createSignal<string | null>(null);
   const [treeKey, setTreeKey] = createSignal(0);
-  const [syncing, setSyncing] = createSignal(false);
-  const [syncStarted, setSyncStarted] = createSignal(0);
-  const [now, setNow] = createSignal(Date.now());
-  const [notice, setNotice] = createSignal<{ kind: 'error' | 'success'; text: string } | null>(null);
+  const syncTask = createLongTask();
+  const [notice, setNotice] = createSignal<{
+    kind: 'error' | 'success';
+    text: string;
+    requestId?: string;
+  } | null>(null);
   const [q, setQ] = createSignal('');
   const [hits, setHits] = createSignal<SearchHit[]>([]);
 
@@ -96,27 +92,32 @@ export default function BrowserPage() {
     }),
   );
 
-  const timer = setInterval(() => setNow(Date.now()), 1000);
-  onCleanup(() => clearInterval(timer));
-
   async function sync() {
     const id = params.connectionId;
     if (!id) return;
-    setSyncing(true);
-    setSyncStarted(Date.now());
     setNotice(null);
-    try {
-      const result = await schemaApi.sync(id);
+    const outcome = await syncTask.run((signal) => schemaApi.sync(id, signal));
+    if (outcome.status === 'done') {
+      const result = outcome.value;
       watch.seen(result.snapshotId);
       setNotice({
         kind: 'success',
         text: `Synced ${result.tableCount} tables in ${Math.round(result.totalMs)} ms${result.changed ? ' — schema changed' : ''}.`,
+        requestId: requestIdOf(result),
       });
       setTreeKey((k) => k + 1);
-    } catch (err) {
-      setNotice({ kind: 'error', text: describeError(err) });
-    } finally {
-      setSyncing(false);
+    } else if (outcome.status === 'failed') {
+      const err = outcome.error;
+      setNotice({
+        kind: 'error',
+        text: err instanceof ApiError ? err.message : describeError(err),
+        requestId: err instanceof ApiError ? err.requestId : undefined,
+      });
+    } else if (outcome.status === 'cancelled') {
+      setNotice({
+        kind: 'success',
+        text: 'Stopped waiting: the sync finishes on the server, and Reload shows it.',
+      });
     }
   }
 
@@ -154,11 +155,6 @@ export default function BrowserPage() {
     () => (params.connectionId && tab() === 'erd' ? { id: params.connectionId, k: treeKey() } : undefined),
     ({ id }) => schemaApi.erd(id),
   );
-  const history = createLoader(
-    () =>
-      params.connectionId && tab() === 'history' ? { id: params.connectionId, k: treeKey() } : undefined,
-    ({ id }) => schemaApi.history(id),
-  );
 
   return (
     <div class="data-page browser-page">
@@ -187,6 +183,7 @@ export default function BrowserPage() {
                         <span class="mark">{hit.kind}</span> {hit.schema}
                         {hit.table ? `.${hit.table}` : ''}
                         {hit.column ? `.${hit.column}` : ''}
+                        {hit.object ? `.${hit.object}` : ''}
                       </button>
                     </li>
                   )}
@@ -197,11 +194,22 @@ export default function BrowserPage() {
           <span class="subtle" data-testid="synced-at">
             Synced {ago(syncedAt())}
           </span>
-          <button type="button" class="btn primary" onClick={sync} disabled={syncing()} data-testid="sync">
-            <Show when={syncing()} fallback="Sync">
-              <span class="spinner" /> Syncing… {Math.max(0, Math.round((now() - syncStarted()) / 1000))}s
-            </Show>
-          </button>
+          <Show
+            when={syncTask.running()}
+            fallback={
+              <button type="button" class="btn primary" onClick={sync} data-testid="sync">
+                Sync
+              </button>
+            }
+          >
+            <LongTaskStatus
+              task={syncTask}
+              label="Syncing"
+              cancelLabel="Stop waiting"
+              cancelTitle="The sync still finishes on the server; Reload shows it"
+              testId="sync-progress"
+            />
+          </Show>
         </Show>
       </header>
       <Show when={notice()}>
@@ -212,6 +220,14 @@ export default function BrowserPage() {
             data-testid="browser-notice"
           >
             {n().text}
+            <Show when={n().requestId}>
+              {(rid) => (
+                <span class="subtle">
+                  {' '}
+                  (request <code>{rid()}</code>)
+                </span>
+              )}
+            </Show>
           </p>
         )}
       </Show>
@@ -232,7 +248,11 @@ export default function BrowserPage() {
       </Show>
       <Show
         when={params.connectionId}
-        fallback={<p class="empty">Choose a connection to browse its schema.</p>}
+        fallback={
+          <p class="empty">
+            Choose a connection to browse its schema, or <A href="/connections/new">add a connection</A>.
+          </p>
+        }
       >
         {(id) => (
           <div class="browser-layout">
@@ -298,7 +318,8 @@ export default function BrowserPage() {
                       schema={sel().schema}
                       table={sel().table}
                       // Built-ins are read-only for everyone (the API answers 403 read_only_connection).
-                      readOnly={id().startsWith('builtin:')}
+                      readOnly={store.connections.byId(id())?.builtin !== false}
+                      identifierQuote={store.connections.byId(id())?.capabilities.identifierQuote}
                     />
                   )}
                 </Match>
@@ -313,27 +334,7 @@ export default function BrowserPage() {
                   </Show>
                 </Match>
                 <Match when={tab() === 'history'}>
-                  <Show
-                    when={!history.error()}
-                    fallback={<p class="alert error">{describeError(history.error())}</p>}
-                  >
-                    <ul class="schema-history" data-testid="schema-history">
-                      <For
-                        each={history.value()?.items ?? []}
-                        fallback={<li class="subtle">No schema changes recorded yet.</li>}
-                      >
-                        {(change) => (
-                          <li>
-                            <strong>{ago(change.syncedAt)}</strong> <span>{change.summary ?? ''}</span>
-                            <details>
-                              <summary class="subtle">diff</summary>
-                              <pre class="mono">{JSON.stringify(change.diff, null, 2)}</pre>
-                            </details>
-                          </li>
-                        )}
-                      </For>
-                    </ul>
-                  </Show>
+                  <SchemaHistory connectionId={id()} reloadKey={treeKey()} />
                 </Match>
               </Switch>
             </section>

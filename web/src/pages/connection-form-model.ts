@@ -1,4 +1,10 @@
 import { capabilitiesOf } from '../../../worker/engines/capabilities.ts';
+import {
+  defaultTransport,
+  ENGINE_TRANSPORTS,
+  MANAGED_TRANSPORTS,
+  type TransportName,
+} from '../../../worker/engines/config.ts';
 import type { ConnectionTestInput } from '../api/connections.ts';
 import type { Connection, ConnectionInput, ConnectionUpdate, EngineName, SslMode } from '../api/types.ts';
 
@@ -17,8 +23,51 @@ export const CONNECTION_STRING_EXAMPLE: Record<EngineName, string> = {
   mysql: 'mysql://user:password@host:3306/database',
   sqlite: '',
 };
-/** SQLite connections are D1 databases bound in wrangler.toml, listed as built-ins; not created here. */
-export const FORM_ENGINES: EngineName[] = ['postgres', 'mysql'];
+/** How the card and the form name each transport. */
+export const TRANSPORT_LABELS: Record<TransportName, string> = {
+  tcp: 'TCP',
+  'neon-http': 'Neon HTTP',
+  'neon-ws': 'Neon WebSocket',
+  'planetscale-http': 'PlanetScale HTTP',
+  hyperdrive: 'Hyperdrive',
+  'd1-binding': 'D1 binding',
+  'd1-http': 'D1 HTTP API',
+  'libsql-http': 'libSQL HTTP',
+  hosted: 'Hosted by Atrium',
+};
+
+/** The transports the form offers for an engine ('' = the default for the host). */
+export const transportChoices = (engine: EngineName): readonly TransportName[] =>
+  ENGINE_TRANSPORTS[engine].filter((t) => !MANAGED_TRANSPORTS.includes(t));
+
+/** What "Automatic" picks for the typed host or connection string. */
+export function automaticTransport(f: FormState): TransportName {
+  let host = f.host;
+  if (f.mode === 'string') {
+    try {
+      host = new URL(f.connectionString.trim()).hostname;
+    } catch {
+      host = '';
+    }
+  }
+  return defaultTransport(f.engine, host);
+}
+
+/**
+ * SQLite is created here over HTTP (D1's REST API, libSQL); D1 databases bound in wrangler.toml are
+ * listed as built-ins, and hosted ones are made on their own page.
+ */
+export const FORM_ENGINES: EngineName[] = ['postgres', 'mysql', 'sqlite'];
+
+/** The SQLite transports the form creates, the first the default. */
+export const REMOTE_SQLITE_CHOICES = ['d1-http', 'libsql-http'] as const;
+
+/** The form's SQLite transport: what was picked, else D1's API. */
+export const remoteSqliteTransport = (f: FormState): (typeof REMOTE_SQLITE_CHOICES)[number] =>
+  f.transport === 'libsql-http' ? 'libsql-http' : 'd1-http';
+
+/** Binding-addressed engines (SQLite) are reached by a transport's own fields, not a host. */
+export const reachedByHost = (engine: EngineName) => capabilitiesOf(engine).addressing !== 'binding';
 
 export interface FormState {
   name: string;
@@ -33,6 +82,12 @@ export interface FormState {
   user: string;
   password: string;
   sslMode: SslMode;
+  /** '' = the default for the host (TCP, or Neon/PlanetScale for their hosts). */
+  transport: TransportName | '';
+  /** Transport `hyperdrive`: the binding that supplies host and login. */
+  hyperdrive: string;
+  /** Transport `d1-http`: the Cloudflare account id (the database id is `database`, the token `password`). */
+  accountId: string;
   tags: string;
   active: boolean;
   /** The read-only login viewers and read-only runs use; its password is never shown again. */
@@ -55,6 +110,9 @@ export const blank = (): FormState => ({
   user: '',
   password: '',
   sslMode: 'disable',
+  transport: '',
+  hyperdrive: '',
+  accountId: '',
   tags: '',
   active: true,
   readOnlyUser: '',
@@ -75,6 +133,10 @@ export function fromConnection(c: Connection): FormState {
     database: c.database ?? '',
     user: c.user ?? '',
     sslMode: c.sslMode ?? 'disable',
+    transport: c.transport ?? '',
+    hyperdrive: c.hyperdrive ?? '',
+    // A D1-over-HTTP connection keeps its account id as its user (worker/connections/remote-sqlite.ts).
+    accountId: c.transport === 'd1-http' ? (c.user ?? '') : '',
     tags: c.tags.join(', '),
     active: c.active,
     readOnlyUser: c.readOnlyUser ?? '',
@@ -91,13 +153,28 @@ function typedReadOnlyLogin(f: FormState) {
 
 /** How to reach the database: exactly what a test needs (the test route refuses other fields). */
 export function toSettings(f: FormState): ConnectionTestInput {
+  if (!reachedByHost(f.engine)) {
+    const password = f.password ? { password: f.password } : {};
+    if (remoteSqliteTransport(f) === 'libsql-http') {
+      // On edit an empty URL keeps the stored one (it sits in the vault with the token).
+      const url = f.connectionString.trim() ? { connectionString: f.connectionString.trim() } : {};
+      return { engine: f.engine, transport: 'libsql-http', ...url, ...password };
+    }
+    const ids = { accountId: f.accountId.trim(), database: f.database.trim() };
+    return { engine: f.engine, transport: 'd1-http', ...ids, ...password };
+  }
+  // A Hyperdrive binding carries its own server and one login.
+  if (f.transport === 'hyperdrive')
+    return { engine: f.engine, transport: 'hyperdrive', hyperdrive: f.hyperdrive.trim() };
   const login = typedReadOnlyLogin(f);
   const readOnlyLogin = login && 'password' in login ? { readOnlyLogin: login } : {};
+  const transport = f.transport ? { transport: f.transport } : {};
   if (f.mode === 'string') {
-    return { engine: f.engine, connectionString: f.connectionString.trim(), ...readOnlyLogin };
+    return { engine: f.engine, ...transport, connectionString: f.connectionString.trim(), ...readOnlyLogin };
   }
   return {
     ...readOnlyLogin,
+    ...transport,
     engine: f.engine,
     host: f.host.trim(),
     port: f.port ? Number(f.port) : undefined,
@@ -140,6 +217,7 @@ function readOnlyUpdate(f: FormState, serverMoved: boolean): Pick<ConnectionUpda
  */
 export function toUpdate(f: FormState, serverMoved = false): ConnectionUpdate {
   const { engine: _engine, readOnlyLogin: _typed, ...settings } = toSettings(f);
+  if (f.transport === 'hyperdrive' || !reachedByHost(f.engine)) return { ...toFields(f), ...settings };
   const readOnly = readOnlyUpdate(f, serverMoved);
   if (f.mode === 'string') {
     return f.connectionString

@@ -9,22 +9,27 @@ import { Icon } from '../components/icons.tsx';
 import { ENGINE_LABELS } from '../lib/format.ts';
 import { useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
+import { ColorField } from './connection-color-field.tsx';
 import {
+  automaticTransport,
   blank,
-  COLORS,
   CONNECTION_STRING_EXAMPLE,
   DEFAULT_PORT,
   FORM_ENGINES,
   type FormState,
   fromConnection,
   targetChanged as movedFrom,
+  reachedByHost,
   SSL_MODES,
   serverChanged,
+  TRANSPORT_LABELS,
   toCreate,
   toSettings,
   toUpdate,
+  transportChoices,
 } from './connection-form-model.ts';
 import { ReadOnlyLoginFields } from './read-only-login-fields.tsx';
+import { SqliteRemoteFields } from './sqlite-remote-fields.tsx';
 
 interface ShownTest {
   ok: boolean;
@@ -63,6 +68,8 @@ export default function ConnectionFormPage() {
   function setEngine(engine: EngineName) {
     const wasDefault = form.port === '' || Object.values(DEFAULT_PORT).some((p) => String(p) === form.port);
     setForm('engine', engine);
+    // Each engine has its own transports; start again from the host's default.
+    setForm('transport', '');
     if (wasDefault) setForm('port', String(DEFAULT_PORT[engine] ?? ''));
     setTestResult(null);
   }
@@ -174,140 +181,149 @@ export default function ConnectionFormPage() {
             <span>Description</span>
             <input name="description" maxLength={500} value={form.description} onInput={set('description')} />
           </label>
-          <fieldset class="field span-6" style={{ border: 0, padding: 0, margin: 0 }}>
-            <span>Color</span>
-            <div class="row">
-              <For each={COLORS}>
-                {(color) => (
-                  <button
-                    type="button"
-                    class="ghost"
-                    aria-label={`Color ${color}`}
-                    aria-pressed={form.color === color}
-                    style={{
-                      width: '22px',
-                      height: '22px',
-                      padding: 0,
-                      background: color,
-                      'border-radius': '50%',
-                      outline: form.color === color ? '2px solid var(--fg)' : 'none',
-                      'outline-offset': '2px',
-                    }}
-                    onClick={() => setForm('color', color)}
-                  />
-                )}
-              </For>
-              <input type="color" aria-label="Custom color" value={form.color} onInput={set('color')} />
+          <ColorField value={form.color} onPick={(color) => setForm('color', color)} />
+
+          <Show
+            when={reachedByHost(form.engine)}
+            fallback={<SqliteRemoteFields form={form} set={set} editing={editing()} />}
+          >
+            <label class="field span-3">
+              {/* Not "Transport": a label that contains "port" would also answer to the Port field's name. */}
+              <span>Connect via</span>
+              <select name="transport" value={form.transport} onChange={set('transport')}>
+                <option value="">Automatic ({TRANSPORT_LABELS[automaticTransport(form)]})</option>
+                <For each={transportChoices(form.engine)}>
+                  {(t) => <option value={t}>{TRANSPORT_LABELS[t]}</option>}
+                </For>
+              </select>
+            </label>
+          </Show>
+          <Show when={form.transport === 'hyperdrive'}>
+            <label class="field span-3">
+              <span>Hyperdrive binding</span>
+              <input
+                name="hyperdrive"
+                class="mono"
+                required
+                autocomplete="off"
+                spellcheck={false}
+                placeholder="HYPERDRIVE"
+                value={form.hyperdrive}
+                onInput={set('hyperdrive')}
+              />
+              <span class="hint">From wrangler.toml; the binding supplies server and login.</span>
+            </label>
+          </Show>
+
+          <Show when={form.transport !== 'hyperdrive' && reachedByHost(form.engine)}>
+            <div class="span-6 row">
+              <fieldset class="segmented">
+                <legend class="sr-only">How to connect</legend>
+                <button
+                  type="button"
+                  aria-pressed={form.mode === 'fields'}
+                  onClick={() => {
+                    setForm('mode', 'fields');
+                    setTestResult(null);
+                  }}
+                >
+                  Fields
+                </button>
+                <button
+                  type="button"
+                  aria-pressed={form.mode === 'string'}
+                  onClick={() => {
+                    setForm('mode', 'string');
+                    setTestResult(null);
+                  }}
+                >
+                  Connection string
+                </button>
+              </fieldset>
+              <span class="subtle">Secrets are encrypted at rest and never shown again.</span>
             </div>
-          </fieldset>
 
-          <div class="span-6 row">
-            <fieldset class="segmented">
-              <legend class="sr-only">How to connect</legend>
-              <button
-                type="button"
-                aria-pressed={form.mode === 'fields'}
-                onClick={() => {
-                  setForm('mode', 'fields');
-                  setTestResult(null);
-                }}
-              >
-                Fields
-              </button>
-              <button
-                type="button"
-                aria-pressed={form.mode === 'string'}
-                onClick={() => {
-                  setForm('mode', 'string');
-                  setTestResult(null);
-                }}
-              >
-                Connection string
-              </button>
-            </fieldset>
-            <span class="subtle">Secrets are encrypted at rest and never shown again.</span>
-          </div>
+            <Switch>
+              <Match when={form.mode === 'string'}>
+                <label class="field span-6">
+                  <span>Connection string</span>
+                  <input
+                    name="connectionString"
+                    class="mono"
+                    autocomplete="off"
+                    spellcheck={false}
+                    placeholder={CONNECTION_STRING_EXAMPLE[form.engine]}
+                    required={!editing()}
+                    value={form.connectionString}
+                    onInput={set('connectionString')}
+                  />
+                  <Show when={editing()}>
+                    <span class="hint">Leave empty to keep the stored connection string.</span>
+                  </Show>
+                </label>
+              </Match>
+              <Match when={form.mode === 'fields'}>
+                <label class="field span-3">
+                  <span>Host</span>
+                  <input name="host" required autocomplete="off" value={form.host} onInput={set('host')} />
+                </label>
+                <label class="field span-1">
+                  <span>Port</span>
+                  <input
+                    name="port"
+                    type="number"
+                    min="1"
+                    max="65535"
+                    value={form.port}
+                    onInput={set('port')}
+                  />
+                </label>
+                <label class="field span-2">
+                  <span>TLS</span>
+                  <select name="sslMode" value={form.sslMode} onChange={set('sslMode')}>
+                    <For each={SSL_MODES}>{(mode) => <option value={mode}>{mode}</option>}</For>
+                  </select>
+                </label>
+                <label class="field span-2">
+                  <span>Database</span>
+                  <input name="database" autocomplete="off" value={form.database} onInput={set('database')} />
+                </label>
+                <label class="field span-2">
+                  <span>User</span>
+                  <input name="user" autocomplete="off" value={form.user} onInput={set('user')} />
+                </label>
+                <label class="field span-2">
+                  <span>Password</span>
+                  <input
+                    name="password"
+                    type="password"
+                    autocomplete="new-password"
+                    ref={passwordInput}
+                    required={passwordRequired()}
+                    aria-invalid={passwordRequired() && !form.password}
+                    placeholder={
+                      passwordRequired()
+                        ? 'Enter it again'
+                        : editing() && existing()?.hasPassword
+                          ? '•••••• (unchanged)'
+                          : ''
+                    }
+                    value={form.password}
+                    onInput={set('password')}
+                  />
+                  <Show when={passwordRequired()}>
+                    <span class="hint" role="note">
+                      The server or login changed: type the password again. A saved password is never sent to
+                      a different server.
+                    </span>
+                  </Show>
+                </label>
+              </Match>
+            </Switch>
 
-          <Switch>
-            <Match when={form.mode === 'string'}>
-              <label class="field span-6">
-                <span>Connection string</span>
-                <input
-                  name="connectionString"
-                  class="mono"
-                  autocomplete="off"
-                  spellcheck={false}
-                  placeholder={CONNECTION_STRING_EXAMPLE[form.engine]}
-                  required={!editing()}
-                  value={form.connectionString}
-                  onInput={set('connectionString')}
-                />
-                <Show when={editing()}>
-                  <span class="hint">Leave empty to keep the stored connection string.</span>
-                </Show>
-              </label>
-            </Match>
-            <Match when={form.mode === 'fields'}>
-              <label class="field span-3">
-                <span>Host</span>
-                <input name="host" required autocomplete="off" value={form.host} onInput={set('host')} />
-              </label>
-              <label class="field span-1">
-                <span>Port</span>
-                <input
-                  name="port"
-                  type="number"
-                  min="1"
-                  max="65535"
-                  value={form.port}
-                  onInput={set('port')}
-                />
-              </label>
-              <label class="field span-2">
-                <span>TLS</span>
-                <select name="sslMode" value={form.sslMode} onChange={set('sslMode')}>
-                  <For each={SSL_MODES}>{(mode) => <option value={mode}>{mode}</option>}</For>
-                </select>
-              </label>
-              <label class="field span-2">
-                <span>Database</span>
-                <input name="database" autocomplete="off" value={form.database} onInput={set('database')} />
-              </label>
-              <label class="field span-2">
-                <span>User</span>
-                <input name="user" autocomplete="off" value={form.user} onInput={set('user')} />
-              </label>
-              <label class="field span-2">
-                <span>Password</span>
-                <input
-                  name="password"
-                  type="password"
-                  autocomplete="new-password"
-                  ref={passwordInput}
-                  required={passwordRequired()}
-                  aria-invalid={passwordRequired() && !form.password}
-                  placeholder={
-                    passwordRequired()
-                      ? 'Enter it again'
-                      : editing() && existing()?.hasPassword
-                        ? '•••••• (unchanged)'
-                        : ''
-                  }
-                  value={form.password}
-                  onInput={set('password')}
-                />
-                <Show when={passwordRequired()}>
-                  <span class="hint" role="note">
-                    The server or login changed: type the password again. A saved password is never sent to a
-                    different server.
-                  </span>
-                </Show>
-              </label>
-            </Match>
-          </Switch>
-
-          <Show when={capabilitiesOf(form.engine).logins}>
-            <ReadOnlyLoginFields form={form} set={set} passwordRequired={readOnlyPasswordRequired()} />
+            <Show when={capabilitiesOf(form.engine).logins}>
+              <ReadOnlyLoginFields form={form} set={set} passwordRequired={readOnlyPasswordRequired()} />
+            </Show>
           </Show>
 
           <label class="field span-4">

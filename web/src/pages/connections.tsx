@@ -8,9 +8,11 @@ import { Icon } from '../components/icons.tsx';
 import { ENGINE_LABELS } from '../lib/format.ts';
 import { path } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
+import { TRANSPORT_LABELS } from './connection-form-model.ts';
 
 function target(c: Connection): string {
   if (c.builtin) return `Embedded D1 database${c.d1Binding ? ` (${c.d1Binding})` : ''}`;
+  if (c.hyperdrive) return `Hyperdrive binding ${c.hyperdrive}`;
   if (c.connectionStringRedacted) return c.connectionStringRedacted;
   const where = [c.host, c.port].filter(Boolean).join(':');
   return [c.user ? `${c.user}@` : '', where, c.database ? `/${c.database}` : ''].join('') || '—';
@@ -56,6 +58,13 @@ function ConnectionCard(props: { connection: Connection }) {
         </Show>
         <span class="grow" />
         <span class="badge">{ENGINE_LABELS[c().engine]}</span>
+        <Show when={c().transport}>
+          {(transport) => (
+            <span class="badge" title="Transport" data-testid="connection-transport">
+              {TRANSPORT_LABELS[transport()]}
+            </span>
+          )}
+        </Show>
         <Show when={c().builtin}>
           <span class="badge">built-in</span>
         </Show>
@@ -153,7 +162,13 @@ export default function ConnectionsPage() {
       </Show>
       <Show
         when={shown().length > 0}
-        fallback={<div class="empty">{connections.loading() ? 'Loading…' : 'No connections match.'}</div>}
+        fallback={
+          <div class="empty">
+            {connections.loading()
+              ? 'Loading…'
+              : 'No connections match: clear the filter, or add a connection.'}
+          </div>
+        }
       >
         <div class="conn-grid">
           <For each={shown()}>{(c) => <ConnectionCard connection={c} />}</For>

@@ -130,7 +130,13 @@ export default function DashboardPage() {
         </div>
         <Show
           when={recent().length > 0}
-          fallback={<div class="empty">{connections.loading() ? 'Loading…' : 'No connections yet.'}</div>}
+          fallback={
+            <div class="empty">
+              {connections.loading()
+                ? 'Loading…'
+                : 'Nothing used yet: open the SQL editor or browse the demo database from Quick actions.'}
+            </div>
+          }
         >
           <table class="grid">
             <thead>

@@ -9,9 +9,12 @@ import { splitBlocks } from '../collab/blocks.ts';
 import { initials } from '../collab/presence.ts';
 import { createDocumentRoom, type DocumentRoom } from '../collab/room.ts';
 import ConnectionPicker from '../components/connection-picker.tsx';
+import { ElapsedSince } from '../components/long-task-status.tsx';
 import ResultsGrid from '../components/results-grid.tsx';
 import SqlEditor from '../components/sql-editor.tsx';
-import '../components/data-pages.css';
+import '../styles/data/page.css';
+import '../styles/data/query.css';
+import '../styles/data/documents.css';
 import { useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 import { toFailure } from '../stores/query-runner.ts';
@@ -208,7 +211,7 @@ async function executeBlock(
   sql: string,
 ): Promise<{ result: RunResultSummary } | { error: { code: string; message: string } }> {
   try {
-    const results = await runQuery(connectionId, { sql, maxRows: 1000 });
+    const { results } = await runQuery(connectionId, { sql, maxRows: 1000 });
     const last = results.at(-1);
     return {
       result: last
@@ -235,7 +238,8 @@ function SharedRun(props: { run: RunEvent }) {
         when={props.run.type === 'run-finished' ? props.run : null}
         fallback={
           <p class="subtle">
-            <span class="spinner" /> {props.run.by.name} is running this… ({at()})
+            <span class="spinner" /> {props.run.by.name} is running this… ({at()},{' '}
+            <ElapsedSince at={new Date(props.run.at).getTime()} />)
           </p>
         }
       >

@@ -2,7 +2,8 @@ import { A, useNavigate } from '@solidjs/router';
 import { createSignal, For, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import { type DocumentSummary, documentsApi } from '../api/documents.ts';
-import '../components/data-pages.css';
+import '../styles/data/page.css';
+import '../styles/data/documents.css';
 import { path } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 import { createLoader } from '../stores/loader.ts';
@@ -112,7 +113,9 @@ export default function DocumentsPage() {
             fallback={
               <tr>
                 <td colSpan={4} class="subtle">
-                  {page.loading() ? 'Loading…' : 'No documents yet.'}
+                  {page.loading()
+                    ? 'Loading…'
+                    : 'No documents yet: press New document to write SQL with others.'}
                 </td>
               </tr>
             }

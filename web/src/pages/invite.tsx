@@ -1,6 +1,6 @@
 import { A, useNavigate, useParams } from '@solidjs/router';
 import { createSignal, Match, Show, Switch } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { describeError, requestIdOf } from '../api/client.ts';
 import { invitations } from '../api/orgs.ts';
 import { AuthScreen } from '../components/layout.tsx';
 import { useStore } from '../stores/index.tsx';
@@ -18,9 +18,10 @@ export default function InvitePage() {
     setAccepting(true);
     setError(undefined);
     try {
-      const { activeOrg } = await invitations.accept(params.token);
+      const answer = await invitations.accept(params.token);
+      const { activeOrg } = answer;
       await session.refresh();
-      toasts.success(`You joined ${activeOrg.name} as ${activeOrg.role}`);
+      toasts.success(`You joined ${activeOrg.name} as ${activeOrg.role}`, requestIdOf(answer));
       navigate('/', { replace: true });
     } catch (err) {
       setError(describeError(err));

@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { describeError, requestIdOf } from '../api/client.ts';
 import { orgs } from '../api/orgs.ts';
 import type { CreatedInvitation, Role } from '../api/types.ts';
 import { ROLES } from '../api/types.ts';
@@ -19,10 +19,10 @@ export function MembersPanel() {
 
   async function setRole(userId: string, role: Role) {
     try {
-      await orgs.setRole(orgId() as string, userId, role);
-      toasts.success('Role changed');
+      const answer = await orgs.setRole(orgId() as string, userId, role);
+      toasts.success('Role changed', requestIdOf(answer));
     } catch (err) {
-      toasts.error(describeError(err));
+      toasts.error(err);
     }
     await refetch();
     if (userId === session.me()?.user.id) await session.refresh();
@@ -83,7 +83,7 @@ export function MembersPanel() {
                         try {
                           await orgs.removeMember(orgId() as string, m.userId);
                         } catch (err) {
-                          toasts.error(describeError(err));
+                          toasts.error(err);
                         }
                         await refetch();
                       }}
@@ -204,7 +204,7 @@ export function InvitationsPanel() {
               fallback={
                 <tr>
                   <td colSpan={5} class="muted">
-                    No invitations.
+                    No pending invitations: invite someone by email above.
                   </td>
                 </tr>
               }

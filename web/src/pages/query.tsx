@@ -1,11 +1,13 @@
-import { useNavigate } from '@solidjs/router';
+import { A, useNavigate } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
 import ConnectionPicker from '../components/connection-picker.tsx';
 import ExportButtons from '../components/export-button.tsx';
+import LongTaskStatus from '../components/long-task-status.tsx';
 import { HistoryPanel, SavedQueriesPanel } from '../components/query-side-panels.tsx';
 import ResultsPanel from '../components/results-panel.tsx';
 import SqlEditor, { type SqlEditorHandle } from '../components/sql-editor.tsx';
-import '../components/data-pages.css';
+import '../styles/data/page.css';
+import '../styles/data/query.css';
 import { onOpenSql, QUERY_DRAFT_KEY } from '../lib/open-sql.ts';
 import { path, useRouteParams } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
@@ -61,6 +63,18 @@ export default function QueryPage() {
     void run(picked.trim() ? picked : editor.text());
   };
 
+  // Escape stops a running query from anywhere on the page (the editor keeps Escape otherwise),
+  // unless it is closing something else first: an open dialog (the palette, the shortcuts sheet).
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || document.querySelector('dialog[open]')) return;
+    if (e.key === 'Escape' && runner.running()) {
+      e.preventDefault();
+      runner.cancel();
+    }
+  };
+  document.addEventListener('keydown', onKeyDown);
+  onCleanup(() => document.removeEventListener('keydown', onKeyDown));
+
   return (
     <div class="data-page query-page">
       <header class="page-head">
@@ -72,8 +86,9 @@ export default function QueryPage() {
         fallback={
           <p class="empty">
             {params.connectionId && !store.connections.loading()
-              ? 'That connection is not available any more: choose another one.'
-              : 'Choose a connection to start writing SQL, or add one under Connections.'}
+              ? 'That connection is not available any more: choose another one'
+              : 'Choose a connection to start writing SQL'}
+            , or <A href="/connections/new">add a connection</A>.
           </p>
         }
       >
@@ -83,9 +98,16 @@ export default function QueryPage() {
               <Show
                 when={!runner.running()}
                 fallback={
-                  <button type="button" class="btn" onClick={runner.cancel}>
-                    Cancel
-                  </button>
+                  <LongTaskStatus
+                    task={runner.task}
+                    label="Running"
+                    testId="query-progress"
+                    cancelTitle={
+                      connection()?.capabilities.cancel
+                        ? 'Cancel (Esc): the database stops the statement'
+                        : 'Cancel (Esc): stops waiting; this database finishes the statement on its own, within its timeout'
+                    }
+                  />
                 }
               >
                 <button
@@ -161,7 +183,8 @@ export default function QueryPage() {
               results={runner.results()}
               failure={runner.failure()}
               running={runner.running()}
-              elapsedMs={runner.elapsedMs()}
+              elapsedMs={runner.answer()?.ms ?? null}
+              requestId={runner.answer()?.requestId}
             />
           </div>
           <aside class="query-side">

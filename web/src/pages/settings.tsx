@@ -1,6 +1,6 @@
 import { A, useParams } from '@solidjs/router';
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { describeError, requestIdOf } from '../api/client.ts';
 import { orgs } from '../api/orgs.ts';
 import { ConfirmButton } from '../components/confirm-button.tsx';
 import { useStore } from '../stores/index.tsx';
@@ -23,9 +23,9 @@ function NewOrganization() {
     const name = String(new FormData(formEl).get('name')).trim();
     setError(undefined);
     try {
-      await session.createOrg(name);
+      const created = await session.createOrg(name);
       formEl.reset();
-      toasts.success(`Organization “${name}” created; you are its owner`);
+      toasts.success(`Organization “${name}” created; you are its owner`, requestIdOf(created));
     } catch (err) {
       setError(describeError(err));
     }
@@ -59,9 +59,9 @@ function OrganizationPanel() {
     const name = String(new FormData(e.currentTarget as HTMLFormElement).get('name')).trim();
     setError(undefined);
     try {
-      await orgs.rename(org.id, name);
+      const renamed = await orgs.rename(org.id, name);
       await session.refresh();
-      toasts.success('Organization renamed');
+      toasts.success('Organization renamed', requestIdOf(renamed));
     } catch (err) {
       setError(describeError(err));
     }
@@ -103,11 +103,11 @@ function OrganizationPanel() {
                 message="This cannot be undone."
                 onConfirm={async () => {
                   try {
-                    await orgs.remove(org().id);
+                    const answer = await orgs.remove(org().id);
                     await session.refresh();
-                    toasts.success('Organization deleted');
+                    toasts.success('Organization deleted', requestIdOf(answer));
                   } catch (err) {
-                    toasts.error(describeError(err));
+                    toasts.error(err);
                   }
                 }}
               />

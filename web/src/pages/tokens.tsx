@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { describeError } from '../api/client.ts';
+import { describeError, requestIdOf } from '../api/client.ts';
 import { tokens } from '../api/tokens.ts';
 import type { CreatedApiToken, Role } from '../api/types.ts';
 import { ROLES } from '../api/types.ts';
@@ -119,7 +119,7 @@ export default function TokensPanel() {
               fallback={
                 <tr>
                   <td colSpan={7} class="muted">
-                    No tokens.
+                    No tokens yet: create one above to call the API from a script.
                   </td>
                 </tr>
               }
@@ -142,10 +142,10 @@ export default function TokensPanel() {
                       confirmLabel="Revoke"
                       onConfirm={async () => {
                         try {
-                          await tokens.revoke(t.id);
-                          toasts.success('Token revoked');
+                          const answer = await tokens.revoke(t.id);
+                          toasts.success('Token revoked', requestIdOf(answer));
                         } catch (err) {
-                          toasts.error(describeError(err));
+                          toasts.error(err);
                         }
                         await refetch();
                       }}

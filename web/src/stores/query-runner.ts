@@ -1,6 +1,7 @@
-import { createSignal, onCleanup } from 'solid-js';
+import { createSignal } from 'solid-js';
 import { ApiError, describeError } from '../api/client.ts';
 import { type QueryRequest, runQuery, type StatementResult } from '../api/queries.ts';
+import { createLongTask } from './long-task.ts';
 
 export type { ResultColumn, StatementResult } from '../api/queries.ts';
 
@@ -24,49 +25,51 @@ export function toFailure(err: unknown): QueryFailure {
 }
 
 /**
- * One query tab's run state: the latest results, the failure, and a cancel that
- * aborts the request (the server aborts the statement with it).
+ * One query tab's run state: the latest results with their round trip and request id, the failure,
+ * and the long task around the run (elapsed time, and a cancel that aborts the request; the
+ * Worker then stops waiting on the database).
  */
 export function createQueryRunner() {
   const [results, setResults] = createSignal<StatementResult[]>([]);
   const [failure, setFailure] = createSignal<QueryFailure | null>(null);
-  const [running, setRunning] = createSignal(false);
-  const [elapsedMs, setElapsedMs] = createSignal<number | null>(null);
-  let controller: AbortController | null = null;
+  /** The shown results' round trip and request id (a later cancel or failure leaves them as they were). */
+  const [answer, setAnswer] = createSignal<{ ms: number | null; requestId: string | undefined } | null>(null);
+  const task = createLongTask();
 
   async function run(connectionId: string, input: QueryRequest): Promise<void> {
-    controller?.abort();
-    const mine = new AbortController();
-    controller = mine;
-    setRunning(true);
     setFailure(null);
-    const started = performance.now();
-    try {
-      const answer = await runQuery(connectionId, input, mine.signal);
-      if (controller !== mine) return;
-      setResults(answer);
-      setElapsedMs(Math.round(performance.now() - started));
-    } catch (err) {
-      if (controller !== mine) return;
-      if (err instanceof DOMException && err.name === 'AbortError') {
-        setFailure({ message: 'Cancelled', code: 'cancelled', position: undefined });
-      } else {
-        setFailure(toFailure(err));
-      }
-    } finally {
-      if (controller === mine) {
-        setRunning(false);
-        controller = null;
-      }
+    const outcome = await task.run((signal) => runQuery(connectionId, input, signal));
+    switch (outcome.status) {
+      case 'done':
+        setResults(outcome.value.results);
+        setAnswer({ ms: task.elapsedMs(), requestId: outcome.value.requestId });
+        return;
+      case 'cancelled':
+        setFailure({
+          message: 'Cancelled: the results of this run were not kept.',
+          code: 'cancelled',
+          position: undefined,
+        });
+        return;
+      case 'failed':
+        // The failure's message quotes its request id (describeError).
+        setFailure(toFailure(outcome.error));
+        return;
+      case 'superseded':
+        return;
     }
   }
 
-  function cancel() {
-    controller?.abort();
-  }
-
-  onCleanup(cancel);
-  return { results, failure, running, elapsedMs, run, cancel };
+  return {
+    results,
+    failure,
+    answer,
+    task,
+    running: task.running,
+    elapsedMs: task.elapsedMs,
+    run,
+    cancel: task.cancel,
+  };
 }
 
 export type QueryRunner = ReturnType<typeof createQueryRunner>;

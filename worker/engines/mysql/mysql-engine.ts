@@ -128,9 +128,9 @@ export class MysqlEngine implements Engine {
     const timeout = timeoutOf(options.timeoutMs ?? CONNECT_TIMEOUT_MS);
     const conn = this.#connection(this.#signal(timeout, undefined));
     const started = Date.now();
-    const raw = await withDeadline(this.#exec(conn, 'select version()'), timeout + CLIENT_GRACE_MS).catch(
-      this.#fail,
-    );
+    const raw = await withDeadline(this.#exec(conn, 'select version()'), timeout + CLIENT_GRACE_MS)
+      .catch(this.#fail)
+      .finally(() => conn.close?.());
     const version = String((raw.rows as unknown[][])[0]?.[0] ?? '');
     return {
       latencyMs: Date.now() - started,
@@ -182,12 +182,14 @@ export class MysqlEngine implements Engine {
       return results;
     };
     const deadline = timeout * Math.max(1, statements.length) + CLIENT_GRACE_MS;
-    return withDeadline(work(), deadline, { signal: options.signal }).catch((err: unknown) => {
-      // The stand-in (like PlanetScale) refuses a result past its own cap with RESOURCE_EXHAUSTED.
-      const code = (err as { body?: { code?: string } }).body?.code;
-      if (isTooLarge(err) || code === 'RESOURCE_EXHAUSTED') throw tooLargeError(maxBytes, err);
-      return this.#fail(err);
-    });
+    return withDeadline(work(), deadline, { signal: options.signal })
+      .catch((err: unknown) => {
+        // The stand-in (like PlanetScale) refuses a result past its own cap with RESOURCE_EXHAUSTED.
+        const code = (err as { body?: { code?: string } }).body?.code;
+        if (isTooLarge(err) || code === 'RESOURCE_EXHAUSTED') throw tooLargeError(maxBytes, err);
+        return this.#fail(err);
+      })
+      .finally(() => conn.close?.());
   }
 
   /**
@@ -253,6 +255,7 @@ export class MysqlEngine implements Engine {
       this.#fail(err);
     } finally {
       controller.abort();
+      conn.close?.();
     }
   }
 

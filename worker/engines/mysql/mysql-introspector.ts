@@ -17,6 +17,14 @@ import {
   type TableInfo,
   tableKey,
 } from '../schema-model.ts';
+import { sortPrograms, toProgram } from '../schema-programs.ts';
+import {
+  attachPartitions,
+  markSystemVersioned,
+  partitionsQuery,
+  readSequences,
+} from './mysql-extras-introspector.ts';
+import { MYSQL_PROGRAMS } from './schema-objects.ts';
 
 const SYSTEM_SCHEMAS = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
@@ -75,6 +83,7 @@ export const MYSQL_QUERIES = {
       collation as \`collation\`, index_type as \`method\`, expression as \`expression\`
     from information_schema.statistics where ${scope('table_schema')}
     order by table_schema, table_name, index_name, seq_in_index`,
+  partitions: partitionsQuery(scope),
 } as const;
 
 export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
@@ -82,24 +91,32 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
   const [server] = await run(MYSQL_QUERIES.server);
   const version = str(server?.version);
   const mariadb = /mariadb/i.test(version);
-  const [schemas, relations, columns, keys, checks, indexes] = await Promise.all([
+  const [schemas, relations, columns, keys, checks, indexes, partitions, programs] = await Promise.all([
     run(MYSQL_QUERIES.schemas),
     run(MYSQL_QUERIES.tables),
     run(MYSQL_QUERIES.columns),
     run(MYSQL_QUERIES.keys),
     run(mariadb ? MYSQL_QUERIES.checksMariadb : MYSQL_QUERIES.checksMysql),
     run(mariadb ? MYSQL_QUERIES.indexesMariadb : MYSQL_QUERIES.indexesMysql),
+    run(MYSQL_QUERIES.partitions),
+    run(MYSQL_PROGRAMS),
   ]);
 
   const tables = new Map<string, TableInfo>();
+  const sequenceNames: { schema: string; name: string }[] = [];
+  const versioned: TableInfo[] = [];
   for (const r of relations) {
     const type = str(r.type);
-    if (type === 'SEQUENCE') continue;
+    if (type === 'SEQUENCE') {
+      sequenceNames.push({ schema: str(r.schema), name: str(r.name) });
+      continue;
+    }
     const table = emptyTable(str(r.schema), str(r.name), type === 'VIEW' ? 'view' : 'table');
     table.comment = type === 'VIEW' ? null : str(r.comment) || null;
     table.rowEstimate = type === 'VIEW' ? null : numOrNull(r.rows);
     table.definition = strOrNull(r.definition);
     tables.set(tableKey(table.schema, table.name), table);
+    if (type === 'SYSTEM VERSIONED') versioned.push(table);
   }
   for (const r of columns) {
     const table = tables.get(tableKey(str(r.schema), str(r.table)));
@@ -176,7 +193,8 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
       table.indexes.push(index);
     }
     const column = strOrNull(r.column);
-    const subPart = numOrNull(r.subPart);
+    // MariaDB reports a SPATIAL index's fixed key size as a prefix length (32), which no CREATE accepts.
+    const subPart = index.method === 'SPATIAL' ? null : numOrNull(r.subPart);
     index.parts.push({
       column,
       expression:
@@ -184,6 +202,10 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
       descending: str(r.collation) === 'D',
     });
   }
+
+  attachPartitions(tables, partitions);
+  for (const t of versioned) markSystemVersioned(t);
+  const sequences = await readSequences(engine, sequenceNames);
 
   for (const t of tables.values()) {
     t.columns.sort((a, b) => a.position - b.position);
@@ -198,7 +220,9 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
     namespaces: schemas.map((r) => ({ name: str(r.name), comment: null })),
     tables: sortTables([...tables.values()]),
     enums: [],
-    queryCount: 7,
+    ...(sequences.length ? { sequences } : {}),
+    programs: sortPrograms(programs.map(toProgram)),
+    queryCount: 9 + (sequenceNames.length ? 1 : 0),
   };
 }
 
@@ -206,11 +230,15 @@ function toColumn(r: Row, mariadb: boolean): ColumnInfo {
   const extra = str(r.extra).toLowerCase();
   const dataType = str(r.dataType).toLowerCase();
   const generation = strOrNull(r.generation);
-  const generatedKind = /\bstored generated\b|\bpersistent\b|\bstored\b/.test(extra)
-    ? 'stored'
-    : /\bvirtual\b/.test(extra)
-      ? 'virtual'
-      : null;
+  // MariaDB spells a system-versioning period column as a stored column generated "AS ROW START".
+  const rowPeriod = generation === 'ROW START' ? 'start' : generation === 'ROW END' ? 'end' : null;
+  const generatedKind = rowPeriod
+    ? null
+    : /\bstored generated\b|\bpersistent\b|\bstored\b/.test(extra)
+      ? 'stored'
+      : /\bvirtual\b/.test(extra)
+        ? 'virtual'
+        : null;
   return {
     name: str(r.name),
     position: num(r.position),
@@ -222,6 +250,8 @@ function toColumn(r: Row, mariadb: boolean): ColumnInfo {
     identity: extra.includes('auto_increment') ? 'auto_increment' : null,
     onUpdate: /\bon update (\S+)/.exec(str(r.extra))?.[1] ?? null,
     comment: str(r.comment) || null,
+    ...(/\binvisible\b/.test(extra) ? { invisible: true as const } : {}),
+    ...(rowPeriod ? { rowPeriod } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface MysqlRaw {
 export interface MysqlConnection {
   /** One statement; `args` already mapped for the driver (`toMysqlParam`), or null for none. */
   execute(sql: string, args: readonly unknown[] | null): Promise<MysqlRaw>;
+  /** Ends the connection's session (a TCP socket); HTTP sessions have nothing to close. */
+  close?(): void;
 }
 
 /**

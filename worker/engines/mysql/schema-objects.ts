@@ -25,10 +25,50 @@ export const MYSQL_OBJECT_QUERIES = {
   triggers: `select trigger_schema as \`schema\`, trigger_name as \`name\`
     from information_schema.triggers where ${scope('trigger_schema')}
     order by trigger_schema, cast(event_object_table as binary), action_timing, event_manipulation, action_order`,
+  // Relative to the current database (`ON *`, `ON \`t\``), as the export writes every name.
+  grants: `select table_schema as \`schema\`, table_schema as \`name\`,
+      concat('GRANT ', group_concat(privilege_type order by privilege_type separator ', '), ' ON * TO ', grantee,
+        if(is_grantable = 'YES', ' WITH GRANT OPTION', '')) as \`definition\`
+    from information_schema.schema_privileges where ${scope('table_schema')}
+    group by table_schema, grantee, is_grantable
+    union all
+    select table_schema, table_name,
+      concat('GRANT ', group_concat(privilege_type order by privilege_type separator ', '), ' ON \`',
+        replace(table_name, '\`', '\`\`'), '\` TO ', grantee, if(is_grantable = 'YES', ' WITH GRANT OPTION', ''))
+    from information_schema.table_privileges where ${scope('table_schema')}
+    group by table_schema, table_name, grantee, is_grantable
+    order by 1, 2, 3`,
   events: `select event_schema as \`schema\`, event_name as \`name\`
     from information_schema.events where ${scope('event_schema')}
     order by event_schema, cast(event_name as binary)`,
 } as const;
+
+/** Binary equality beside the plain one, as the introspector compares names (case twins stay apart). */
+const same = (a: string, b: string) => `${a} = ${b} and cast(${a} as binary) = cast(${b} as binary)`;
+
+/**
+ * Routines, triggers and events as the snapshot lists them (\`ProgramInfo\`), in one query the
+ * introspector runs beside its own; information_schema holds bodies, which is all a list needs.
+ */
+export const MYSQL_PROGRAMS = `select r.routine_schema as \`schema\`, r.routine_name as \`name\`,
+    lower(r.routine_type) as \`kind\`,
+    coalesce((select group_concat(concat_ws(' ', if(r.routine_type = 'PROCEDURE', p.parameter_mode, null),
+        p.parameter_name, p.dtd_identifier) order by p.ordinal_position separator ', ')
+      from information_schema.parameters p
+      where ${same('p.specific_schema', 'r.routine_schema')} and ${same('p.specific_name', 'r.specific_name')}
+        and ${same('p.routine_type', 'r.routine_type')} and p.ordinal_position > 0), '') as \`signature\`,
+    if(r.routine_type = 'FUNCTION', r.dtd_identifier, null) as \`returns\`, 'SQL' as \`language\`,
+    r.routine_definition as \`body\`
+  from information_schema.routines r where ${scope('r.routine_schema')}
+  union all
+  select trigger_schema, trigger_name, 'trigger',
+    concat(action_timing, ' ', event_manipulation, ' ON ', event_object_table), null, 'SQL', action_statement
+  from information_schema.triggers where ${scope('trigger_schema')}
+  union all
+  select event_schema, event_name, 'event',
+    if(event_type = 'ONE TIME', concat('AT ', execute_at), concat('EVERY ', interval_value, ' ', interval_field)),
+    null, 'SQL', event_definition
+  from information_schema.events where ${scope('event_schema')}`;
 
 const SHOW = {
   FUNCTION: { statement: 'SHOW CREATE FUNCTION', column: 'Create Function', kind: 'function' },
@@ -46,10 +86,11 @@ const DEFINER =
 
 export async function readMysqlObjects(engine: Engine): Promise<SchemaObjects> {
   const run = (text: string) => engine.query(text, { readOnly: true }).then(records);
-  const [routines, triggers, events] = await Promise.all([
+  const [routines, triggers, events, grants] = await Promise.all([
     run(MYSQL_OBJECT_QUERIES.routines),
     run(MYSQL_OBJECT_QUERIES.triggers),
     run(MYSQL_OBJECT_QUERIES.events),
+    run(MYSQL_OBJECT_QUERIES.grants),
   ]);
   const db = sqlBuilder('mysql');
   const listed = [
@@ -61,6 +102,15 @@ export async function readMysqlObjects(engine: Engine): Promise<SchemaObjects> {
   const objects: ObjectDefinition[] = [];
   for (let i = 0; i < listed.length; i += SHOWS_AT_ONCE) {
     objects.push(...(await Promise.all(listed.slice(i, i + SHOWS_AT_ONCE).map(showCreate))));
+  }
+  for (const r of grants) {
+    objects.push({
+      schema: str(r.schema),
+      name: str(r.name),
+      kind: 'grant',
+      definition: str(r.definition),
+      afterTables: true,
+    });
   }
   return { extensions: [], objects };
 

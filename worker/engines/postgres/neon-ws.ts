@@ -4,49 +4,8 @@
  */
 import { Client } from '@neondatabase/serverless';
 import { CONNECT_TIMEOUT_MS, type LocalEndpoints, withDeadline } from '../config.ts';
-import type { BoundedStatement } from './pg-portal.ts';
-import { type RawResult, types } from './pg-results.ts';
+import { type PgClientLike, PgClientSession } from './pg-session.ts';
 import type { PgSession } from './pg-transport.ts';
-
-class NeonSession implements PgSession {
-  readonly #client: Client;
-  #status: string | undefined;
-  #ended = false;
-
-  constructor(client: Client, notices: string[]) {
-    this.#client = client;
-    client.on('error', () => {}); // surfaced through the pending call instead of crashing the isolate
-    client.on('notice', (msg: { message?: string }) => notices.push(msg.message ?? ''));
-    client.connection.on('readyForQuery', (msg: { status?: string }) => {
-      this.#status = msg.status ?? '';
-    });
-  }
-
-  get transactionStatus() {
-    return this.#status;
-  }
-
-  connect(): Promise<void> {
-    return this.#client.connect();
-  }
-
-  query(text: string, values?: readonly unknown[]) {
-    const args = values && values.length > 0 ? [...values] : undefined;
-    return this.#client.query({ text, values: args, rowMode: 'array', types }) as unknown as Promise<
-      RawResult | RawResult[]
-    >;
-  }
-
-  submit(statement: BoundedStatement): void {
-    this.#client.query(statement as unknown as Parameters<Client['query']>[0]);
-  }
-
-  end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#client.end().catch(() => {});
-  }
-}
 
 /** Opens sessions to `connectionString` over Neon's WebSocket proxy. */
 export function neonWebSocket(
@@ -62,7 +21,7 @@ export function neonWebSocket(
       // Pipelining assumes cleartext-password auth, which local servers (trust, scram) do not ask for.
       client.neonConfig.pipelineConnect = false;
     }
-    const session = new NeonSession(client, notices);
+    const session = new PgClientSession(client as unknown as PgClientLike, notices);
     try {
       await withDeadline(session.connect(), CONNECT_TIMEOUT_MS, {
         onTimeout: () => session.end(),

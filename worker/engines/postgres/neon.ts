@@ -1,12 +1,13 @@
 /**
  * PostgreSQL reached through Neon's serverless driver: HTTP (neon-http.ts) for one-shot
- * statements, WebSocket sessions (neon-ws.ts) for scripts and streams.
+ * statements and WebSocket sessions (neon-ws.ts) for scripts and streams, or WebSocket only.
  */
 import { type EngineConfig, type LocalEndpoints, type Target, targetOf } from '../config.ts';
 import { EngineError } from '../engine.ts';
 import { neonHttp } from './neon-http.ts';
 import { neonWebSocket } from './neon-ws.ts';
 import { PostgresEngine } from './postgres-engine.ts';
+import { SessionOneShots } from './session-one-shot.ts';
 
 /** `postgresql://user:password@host:port/db?sslmode=…`, what both Neon transports take. */
 export function postgresConnectionString(t: Target): string {
@@ -19,14 +20,37 @@ export function postgresConnectionString(t: Target): string {
   return url.toString();
 }
 
-export function neonEngine(config: EngineConfig, local: LocalEndpoints | undefined): PostgresEngine {
+function neonTarget(config: EngineConfig) {
   const target = targetOf(config, ['postgres', 'postgresql']);
   const connectionString = postgresConnectionString(target);
   const secrets = [target.password, config.connectionString, connectionString].filter(
     (s): s is string => !!s,
   );
-  return new PostgresEngine(
-    { connectionString, secrets },
-    { oneShot: neonHttp(connectionString, local), connect: neonWebSocket(connectionString, local) },
-  );
+  return { connectionString, secrets };
+}
+
+/** `neon-http`: one-shots over HTTP, scripts and streams over WebSocket sessions. */
+export function neonEngine(config: EngineConfig, local: LocalEndpoints | undefined): PostgresEngine {
+  const target = neonTarget(config);
+  const { connectionString } = target;
+  return new PostgresEngine(target, {
+    oneShot: neonHttp(connectionString, local),
+    connect: neonWebSocket(connectionString, local),
+  });
+}
+
+/**
+ * `neon-ws`: everything over WebSocket sessions, one-shots sharing one (session-one-shot.ts), for
+ * a network that lets the WebSocket through but not Neon's HTTP endpoint, or a Neon-compatible
+ * proxy that speaks only WebSocket.
+ */
+export function neonWsEngine(config: EngineConfig, local: LocalEndpoints | undefined): PostgresEngine {
+  const target = neonTarget(config);
+  const sessions = neonWebSocket(target.connectionString, local);
+  const shots = new SessionOneShots(sessions);
+  return new PostgresEngine(target, {
+    oneShot: shots.oneShot,
+    connect: sessions,
+    close: () => shots.close(),
+  });
 }

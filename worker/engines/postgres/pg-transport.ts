@@ -46,4 +46,6 @@ export interface PgTransport {
   oneShot(options: PgCallOptions): PgOneShot;
   /** Opens and authenticates a session; notices the server sends are pushed to `notices`. */
   connect(notices: string[]): Promise<PgSession>;
+  /** Closes whatever the transport holds between calls (a TCP socket shared by one-shots). */
+  close?(): void | Promise<void>;
 }

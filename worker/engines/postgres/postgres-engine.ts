@@ -324,5 +324,6 @@ export class PostgresEngine implements Engine {
 
   async close(): Promise<void> {
     for (const session of [...this.#sessions]) this.#drop(session);
+    await this.#transport.close?.();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Postgres catalog reader: ten queries over pg_catalog, run side by side, whatever the
+ * Postgres catalog reader: eleven queries over pg_catalog, run side by side, whatever the
  * number of tables. Objects owned by an extension (pg_depend deptype 'e') are left out,
  * so PostGIS's spatial_ref_sys or pg_stat_statements' views never clutter a schema.
  */
@@ -22,8 +22,10 @@ import {
   type TableInfo,
   tableKey,
 } from '../schema-model.ts';
+import { sortPrograms, toProgram } from '../schema-programs.ts';
 
 import { POSTGRES_QUERIES } from './postgres-catalog.ts';
+import { POSTGRES_PROGRAMS } from './schema-objects.ts';
 
 const KINDS: Record<string, RelationKind> = {
   r: 'table',
@@ -46,6 +48,7 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     sequenceRows,
     domainRows,
     viewDependencies,
+    programs,
   ] = await Promise.all([
     run(POSTGRES_QUERIES.version),
     run(POSTGRES_QUERIES.schemas),
@@ -57,6 +60,7 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     run(POSTGRES_QUERIES.sequences),
     run(POSTGRES_QUERIES.domains),
     run(POSTGRES_QUERIES.viewDependencies),
+    run(POSTGRES_PROGRAMS),
   ]);
 
   const tables = new Map<string, TableInfo>();
@@ -173,7 +177,8 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
         })),
       }),
     ),
-    queryCount: 10,
+    programs: sortPrograms(programs.map(toProgram)),
+    queryCount: 11,
   };
 }
 

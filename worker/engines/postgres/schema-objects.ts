@@ -1,9 +1,10 @@
 /**
  * Postgres objects a snapshot leaves out, as the server prints them: extensions, standalone
  * composite and range types, functions, procedures and aggregates (`pg_get_functiondef`),
- * and triggers (`pg_get_triggerdef`). Objects that belong to an extension are left out,
- * since `CREATE EXTENSION` re-creates them; triggers cloned onto partitions are left out,
- * since the parent's trigger re-creates them.
+ * triggers (`pg_get_triggerdef`), row security, policies and rules, and grants (which the
+ * export writes only when asked). Objects that belong to an extension are left out,
+ * since `CREATE EXTENSION` re-creates them; so are a range type's constructors, which its
+ * CREATE TYPE makes, and triggers cloned onto partitions, which the parent's trigger re-creates.
  */
 
 import { records, str } from '../catalog-rows.ts';
@@ -74,6 +75,9 @@ export const POSTGRES_OBJECT_QUERIES = {
     from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
     left join pg_catalog.pg_aggregate a on a.aggfnoid = p.oid
     where ${notInExtension('pg_catalog.pg_proc', 'p.oid')}
+      -- A range type's constructors belong to it (an internal dependency): CREATE TYPE makes them.
+      and not exists (select 1 from pg_catalog.pg_depend i
+        where i.classid = 'pg_catalog.pg_proc'::regclass and i.objid = p.oid and i.deptype = 'i')
     order by p.oid`,
   triggers: `${SCHEMAS}
     select s.nspname as "schema", t.tgname as "name", pg_catalog.pg_get_triggerdef(t.oid) as "definition"
@@ -81,7 +85,88 @@ export const POSTGRES_OBJECT_QUERIES = {
     join s on s.oid = c.relnamespace
     where not t.tgisinternal and t.tgparentid = 0 and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
     order by s.nspname, c.relname, t.tgname`,
+  // Row security switched on (and forced) per table, then its policies, then rules: all after the tables.
+  security: `${SCHEMAS}
+    select s.nspname as "schema", c.relname as "name", 'row_security' as "kind",
+      format('ALTER TABLE %I.%I %s ROW LEVEL SECURITY', s.nspname, c.relname, f.verb) as "definition"
+    from pg_catalog.pg_class c join s on s.oid = c.relnamespace
+    cross join lateral (values ('ENABLE', c.relrowsecurity), ('FORCE', c.relforcerowsecurity)) f(verb, active)
+    where f.active and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
+    union all
+    select s.nspname, p.polname, 'policy',
+      format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s', p.polname, s.nspname, c.relname,
+        case when p.polpermissive then 'PERMISSIVE' else 'RESTRICTIVE' end,
+        case p.polcmd when 'r' then 'SELECT' when 'a' then 'INSERT' when 'w' then 'UPDATE'
+          when 'd' then 'DELETE' else 'ALL' end,
+        (select string_agg(case when r = 0 then 'PUBLIC' else quote_ident(pg_catalog.pg_get_userbyid(r)) end, ', ')
+          from unnest(p.polroles) r),
+        case when p.polqual is not null then ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')' else '' end,
+        case when p.polwithcheck is not null
+          then ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')' else '' end)
+    from pg_catalog.pg_policy p join pg_catalog.pg_class c on c.oid = p.polrelid
+    join s on s.oid = c.relnamespace where ${notInExtension('pg_catalog.pg_class', 'c.oid')}
+    union all
+    select s.nspname, r.rulename, 'rule', pg_catalog.pg_get_ruledef(r.oid)
+    from pg_catalog.pg_rewrite r join pg_catalog.pg_class c on c.oid = r.ev_class
+    join s on s.oid = c.relnamespace
+    where r.rulename <> '_RETURN' and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
+    order by 3 desc, 1, 2`,
+  // Privileges granted beyond the owner's own, one GRANT per object, grantee and grant option.
+  // What an owner revoked from the defaults (EXECUTE from PUBLIC) has no GRANT to say it.
+  grants: `${SCHEMAS},
+    acl as (
+      select s.nspname as "schema", c.relname as "name", format('%I.%I', s.nspname, c.relname) as target,
+        case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end as objtype, c.relowner as owner,
+        (pg_catalog.aclexplode(c.relacl)).*
+      from pg_catalog.pg_class c join s on s.oid = c.relnamespace
+      where c.relacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
+        and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
+      union all
+      select s.nspname, s.nspname, format('%I', s.nspname), 'SCHEMA', n.nspowner,
+        (pg_catalog.aclexplode(n.nspacl)).*
+      from pg_catalog.pg_namespace n join s on s.oid = n.oid where n.nspacl is not null
+      union all
+      select s.nspname, p.proname,
+        format('%I.%I(%s)', s.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
+        case p.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end, p.proowner,
+        (pg_catalog.aclexplode(p.proacl)).*
+      from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
+      where p.proacl is not null and ${notInExtension('pg_catalog.pg_proc', 'p.oid')})
+    select "schema", "name", format('GRANT %s ON %s %s TO %s%s',
+        string_agg(privilege_type, ', ' order by privilege_type), objtype, target,
+        case when grantee = 0 then 'PUBLIC' else quote_ident(pg_catalog.pg_get_userbyid(grantee)) end,
+        case when is_grantable then ' WITH GRANT OPTION' else '' end) as "definition"
+    from acl where grantee <> owner
+    group by "schema", "name", objtype, target, grantee, is_grantable
+    order by 1, 2, 3`,
 } as const;
+
+/**
+ * Routines and triggers as the snapshot lists them (`ProgramInfo`), in one query the
+ * introspector runs beside its own: the same objects the export prints, without the
+ * statement text pg_get_functiondef builds.
+ */
+export const POSTGRES_PROGRAMS = `${SCHEMAS}
+  select s.nspname as "schema", p.proname as "name",
+    case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end as "kind",
+    pg_catalog.pg_get_function_identity_arguments(p.oid) as "signature",
+    case when p.prokind in ('f', 'w') then pg_catalog.pg_get_function_result(p.oid) end as "returns",
+    l.lanname as "language", case when p.prokind <> 'a' then p.prosrc end as "body"
+  from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
+  join pg_catalog.pg_language l on l.oid = p.prolang
+  where ${notInExtension('pg_catalog.pg_proc', 'p.oid')}
+    and not exists (select 1 from pg_catalog.pg_depend i
+      where i.classid = 'pg_catalog.pg_proc'::regclass and i.objid = p.oid and i.deptype = 'i')
+  union all
+  select s.nspname, t.tgname, 'trigger',
+    concat_ws(' ', case when t.tgtype & 2 <> 0 then 'BEFORE' when t.tgtype & 64 <> 0 then 'INSTEAD OF' else 'AFTER' end,
+      concat_ws(' OR ', case when t.tgtype & 4 <> 0 then 'INSERT' end, case when t.tgtype & 8 <> 0 then 'DELETE' end,
+        case when t.tgtype & 16 <> 0 then 'UPDATE' end, case when t.tgtype & 32 <> 0 then 'TRUNCATE' end),
+      'ON', format('%I', c.relname)),
+    null, null, pg_catalog.pg_get_triggerdef(t.oid)
+  from pg_catalog.pg_trigger t join pg_catalog.pg_class c on c.oid = t.tgrelid
+  join s on s.oid = c.relnamespace
+  where not t.tgisinternal and t.tgparentid = 0 and ${notInExtension('pg_catalog.pg_class', 'c.oid')}`;
 
 const KINDS: Record<string, ObjectDefinition['kind']> = {
   f: 'function',
@@ -92,11 +177,13 @@ const KINDS: Record<string, ObjectDefinition['kind']> = {
 
 export async function readPostgresObjects(engine: Engine): Promise<SchemaObjects> {
   const run = (sql: string) => engine.query(sql, { readOnly: true }).then(records);
-  const [extensions, types, routines, triggers] = await Promise.all([
+  const [extensions, types, routines, triggers, security, grants] = await Promise.all([
     run(POSTGRES_OBJECT_QUERIES.extensions),
     run(POSTGRES_OBJECT_QUERIES.types),
     run(POSTGRES_OBJECT_QUERIES.routines),
     run(POSTGRES_OBJECT_QUERIES.triggers),
+    run(POSTGRES_OBJECT_QUERIES.security),
+    run(POSTGRES_OBJECT_QUERIES.grants),
   ]);
   const definition = (v: unknown, reason: string) =>
     v === null || v === undefined
@@ -127,6 +214,13 @@ export async function readPostgresObjects(engine: Engine): Promise<SchemaObjects
         schema: str(r.schema),
         name: str(r.name),
         kind: 'trigger' as const,
+        ...definition(r.definition, 'the server did not print it'),
+        afterTables: true,
+      })),
+      ...[...security, ...grants].map((r) => ({
+        schema: str(r.schema),
+        name: str(r.name),
+        kind: (r.kind === undefined ? 'grant' : str(r.kind)) as ObjectDefinition['kind'],
         ...definition(r.definition, 'the server did not print it'),
         afterTables: true,
       })),

@@ -22,8 +22,10 @@ import {
   indexPredicate,
   type ParsedTable,
   parseCreateTable,
+  tokenize,
   viewQuery,
 } from './create-table-parser.ts';
+import { sqliteTableInfo } from './sqlite-quirks.ts';
 
 /** SQLite internals, D1's own `_cf_` tables and wrangler's migration ledger are not user schema. */
 const USER_OBJECT = `m.name not like 'sqlite\\_%' escape '\\' and m.name not like '\\_cf\\_%' escape '\\'
@@ -69,6 +71,9 @@ export async function introspectSqlite(engine: Engine): Promise<SchemaSnapshot> 
 
   const tables = new Map<string, TableInfo>();
   const parsed = new Map<string, ParsedTable>();
+  const quirks = sqliteTableInfo(
+    objects.map((o) => ({ type: str(o.type), name: str(o.name), sql: str(o.sql) })),
+  );
   const indexSql = new Map<string, string>();
   for (const o of objects) {
     const type = str(o.type);
@@ -81,8 +86,10 @@ export async function introspectSqlite(engine: Engine): Promise<SchemaSnapshot> 
     const table = emptyTable(SCHEMA, name, type === 'view' ? 'view' : 'table');
     table.rowEstimate = type === 'table' ? (estimates.get(name) ?? null) : null;
     const sql = str(o.sql);
+    const info = quirks.get(name);
+    if (info) table.sqlite = info;
     if (type === 'view') table.definition = viewQuery(sql);
-    else parsed.set(name, parseCreateTable(sql));
+    else if (!info?.virtual) parsed.set(name, parseCreateTable(sql));
     tables.set(name, table);
   }
 
@@ -92,6 +99,8 @@ export async function introspectSqlite(engine: Engine): Promise<SchemaSnapshot> 
     if (!table) continue;
     const name = str(r.name);
     const hidden = num(r.hidden);
+    // 1: a virtual table's hidden column (fts5's own-name and `rank` columns), not part of its shape.
+    if (hidden === 1) continue;
     const declared = str(r.type);
     const def = parsed.get(table.name)?.columns.get(name);
     const column: ColumnInfo = {
@@ -184,6 +193,13 @@ export async function introspectSqlite(engine: Engine): Promise<SchemaSnapshot> 
       expression: cid === -2 ? (indexExpressions(index.definition)[num(r.seq)] ?? null) : null,
       descending: bool(r.desc),
     });
+  }
+  for (const view of tables.values()) {
+    if (view.kind !== 'view' || view.definition === null) continue;
+    // Views built on views: the DDL export creates a view after the relations its query names.
+    const named = new Set(tokenize(view.definition).map((t) => t.value));
+    const relations = [...tables.keys()].filter((n) => n !== view.name && named.has(n));
+    view.dependsOn = { relations: relations.map((name) => ({ schema: SCHEMA, name })), functions: [] };
   }
   for (const table of tables.values()) {
     // Unique constraints are the auto-indexes with origin 'u'; fill their columns from the index.

@@ -1,12 +1,17 @@
-/** D1 values → the contract, and parameters back. */
-import { base64ToBytes, binary, isBinaryValue } from '../values.ts';
+/** SQLite values from every transport → the contract, and parameters back. */
+import { base64ToBytes, binary, integer, isBinaryValue } from '../values.ts';
 
-/** D1 returns numbers, strings, null, and blobs as byte arrays or ArrayBuffers. */
-export function fromD1(value: unknown): unknown {
+/**
+ * D1 returns numbers, strings, null, and blobs as byte arrays or ArrayBuffers (as JSON arrays over
+ * its REST API); libSQL returns integers as bigints (asked for, so none is rounded) and blobs as
+ * ArrayBuffers.
+ */
+export function fromSqlite(value: unknown): unknown {
   if (value instanceof ArrayBuffer) return binary(new Uint8Array(value));
   if (ArrayBuffer.isView(value))
     return binary(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
   if (Array.isArray(value)) return binary(Uint8Array.from(value as number[]));
+  if (typeof value === 'bigint') return integer(value.toString());
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value;
 }

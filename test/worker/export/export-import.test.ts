@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, jsonInit, type TestUser } from '../../support/auth.ts';
-import { createTeam, type ErrorBody, sqlOk, type Team, uniqueName } from './support.ts';
+import { uniqueName } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, sqlOk, type Team } from '../../support/team.ts';
 
 let team: Team;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, jsonInit, type TestUser } from '../../support/auth.ts';
-import { createTeam, type ErrorBody, sqlOk, type Team, uniqueName } from './support.ts';
+import { uniqueName } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, sqlOk, type Team } from '../../support/team.ts';
 
 let team: Team;
 beforeAll(async () => {

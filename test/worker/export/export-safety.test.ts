@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addMember, api, createUser, jsonInit, type TestUser } from '../../support/auth.ts';
-import { createTeam, type ErrorBody, sqlOk, type Team, uniqueName } from './support.ts';
+import { uniqueName } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, sqlOk, type Team } from '../../support/team.ts';
 
 let team: Team;
 let pgCanary: string;

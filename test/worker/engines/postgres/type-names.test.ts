@@ -4,8 +4,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../worker/engines/create-engine.ts';
-import { pagila, scratch, uniqueTable } from './fixtures.ts';
+import { createEngine } from '../../../../worker/engines/create-engine.ts';
+import { pagila, scratch, uniqueTable } from '../fixtures.ts';
 
 describe('postgres user type names', () => {
   it('names enums, arrays of enums and domains, and parses those arrays like built-in ones', async () => {

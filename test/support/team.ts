@@ -1,20 +1,6 @@
-import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
-
-/** The sample databases loaded by test/support/datasets.ts, as saved-connection settings. */
-export const PAGILA = {
-  engine: 'postgres',
-  host: '127.0.0.1',
-  port: 5432,
-  user: 'postgres',
-  database: 'pagila',
-  sslMode: 'disable',
-};
-export const SAKILA = { engine: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', database: 'sakila' };
-export const SCRATCH = {
-  postgres: { ...PAGILA, database: 'atrium_test' },
-  mysql: { ...SAKILA, database: 'atrium_test' },
-} as const;
-export const CHINOOK_ID = 'builtin:demo';
+/** A team (owner, editor, viewer) with saved connections, and the query calls the API tests make. */
+import { addMember, api, createOrg, jsonInit, type TestUser } from './auth.ts';
+import { connectionPath, PAGILA, SAKILA, SCRATCH, saveConnection } from './fixtures.ts';
 
 export interface Team {
   owner: TestUser;
@@ -22,12 +8,6 @@ export interface Team {
   viewer: TestUser;
   orgId: string;
   connections: { pagila: string; sakila: string; pgScratch: string; myScratch: string };
-}
-
-export async function saveConnection(owner: TestUser, name: string, settings: object): Promise<string> {
-  const res = await api('/api/connections', jsonInit('POST', { name, ...settings }, owner.bearerHeaders));
-  if (res.status !== 201) throw new Error(`connection create failed: ${res.status} ${await res.text()}`);
-  return (await res.json<{ id: string }>()).id;
 }
 
 /** An org with an owner, an editor and a viewer, and saved connections to the sample and scratch databases. */
@@ -68,18 +48,12 @@ export interface ErrorBody {
 }
 
 export function query(user: TestUser, connectionId: string, body: object): Promise<Response> {
-  return api(
-    `/api/connections/${encodeURIComponent(connectionId)}/query`,
-    jsonInit('POST', body, user.bearerHeaders),
-  );
+  return api(connectionPath(connectionId, '/query'), jsonInit('POST', body, user.bearerHeaders));
 }
 
 /** POST /api/connections/:id/export: streams one read-only statement as a file. */
 export function exportQuery(user: TestUser, connectionId: string, body: object): Promise<Response> {
-  return api(
-    `/api/connections/${encodeURIComponent(connectionId)}/export`,
-    jsonInit('POST', body, user.bearerHeaders),
-  );
+  return api(connectionPath(connectionId, '/export'), jsonInit('POST', body, user.bearerHeaders));
 }
 
 /** Runs SQL that must succeed and returns its results. */
@@ -88,6 +62,3 @@ export async function sqlOk(user: TestUser, connectionId: string, body: object):
   if (res.status !== 200) throw new Error(`query failed: ${res.status} ${await res.text()}`);
   return res.json<QueryBody>();
 }
-
-export const uniqueName = (prefix: string) =>
-  `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;

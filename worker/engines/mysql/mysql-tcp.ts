@@ -1,0 +1,202 @@
+/**
+ * MySQL and MariaDB over plain TCP with `mysql2` (≥ 3.13), whose `net` socket runs on workerd's
+ * `nodejs_compat` (itself `cloudflare:sockets`). `disableEval: true` because Workers refuse
+ * `new Function`, which mysql2 otherwise uses to compile row parsers. Also the transport behind
+ * Hyperdrive's MySQL bindings.
+ *
+ * Rows are read as raw bytes and mapped by the same `mysqlCast` as PlanetScale's (field types named
+ * the Vitess way, mysql-tcp-types.ts), and errors carry `(errno N) (sqlstate X)` as PlanetScale's
+ * do, so mysql-engine.ts and mysql-errors.ts serve both transports unchanged. Statements go as
+ * text with parameters escaped by the driver, one statement each (`multipleStatements: false`).
+ *
+ * Each engine call opens its own connection (closed when the call ends) and a request never holds
+ * more than two (socket-budget.ts: a third call waits for one to close). When a call's signal aborts mid-statement, its socket is closed first and then
+ * `KILL QUERY` goes on a second connection, so the server stops too.
+ */
+import mysql, { type Connection, type FieldPacket, type ResultSetHeader } from 'mysql2';
+import { CONNECT_TIMEOUT_MS, type Target } from '../config.ts';
+import { EngineError } from '../engine.ts';
+import { ResponseTooLarge } from '../result-limits.ts';
+import { SocketBudget } from '../socket-budget.ts';
+import { MysqlEngine } from './mysql-engine.ts';
+import { vitessType } from './mysql-tcp-types.ts';
+import type { MysqlConnection, MysqlConnector, MysqlRaw } from './mysql-transport.ts';
+import { mysqlCast } from './mysql-values.ts';
+
+/** Outgoing connections one request may hold open through this transport. */
+const MAX_CONNECTIONS_PER_REQUEST = 2;
+
+/** Loopback and private hosts get plaintext unless asked; every other host TLS. */
+const PRIVATE_HOST =
+  /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|localhost$|[^.]+$|.*\.(local|internal|localhost)$)/i;
+
+/** mysql2's error in PlanetScale's message form, which the engine and the error mapper read. */
+function normalized(err: unknown): unknown {
+  const e = err as { message?: string; errno?: number; sqlState?: string; code?: string; fatal?: boolean };
+  if (typeof e?.message !== 'string') return err;
+  const parts = [e.message];
+  if (e.sqlState) parts.push(`(errno ${e.errno}) (sqlstate ${e.sqlState})`);
+  else if (e.code && !e.message.includes(e.code)) parts.push(`(${e.code})`);
+  return new Error(parts.join(' '), { cause: err });
+}
+
+/** Parameters as mysql2 escapes them: its escaper knows Buffer, not Uint8Array. */
+function toDriver(value: unknown): unknown {
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value);
+  if (Array.isArray(value)) return value.map(toDriver);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+class TcpMysqlConnection implements MysqlConnection {
+  readonly #options: mysql.ConnectionOptions;
+  readonly #budget: SocketBudget;
+  #conn: Promise<Connection> | undefined;
+  #socket: Connection | undefined;
+  /** Whether this connection holds one of the budget's sockets. */
+  #holds = false;
+  #threadId: number | undefined;
+  #left: number;
+  #busy = false;
+  #closed = false;
+  #abort: ((err: unknown) => void) | undefined;
+
+  constructor(options: mysql.ConnectionOptions, budget: SocketBudget, signal: AbortSignal, maxBody?: number) {
+    this.#options = options;
+    this.#budget = budget;
+    this.#left = maxBody ?? Number.POSITIVE_INFINITY;
+    signal.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
+  }
+
+  #open(): Promise<Connection> {
+    if (this.#closed) return Promise.reject(new EngineError('timeout', 'The request was cancelled'));
+    this.#conn ??= this.#budget.acquire().then(() => {
+      this.#holds = true;
+      if (this.#closed) {
+        this.#releaseSlot();
+        throw new EngineError('timeout', 'The request was cancelled');
+      }
+      return new Promise<Connection>((resolve, reject) => {
+        const conn = mysql.createConnection(this.#options);
+        this.#socket = conn;
+        conn.on('error', () => {}); // surfaced through the pending call instead of crashing the isolate
+        conn.connect((err) => {
+          if (err) {
+            this.close();
+            reject(normalized(err));
+            return;
+          }
+          this.#threadId = conn.threadId ?? undefined;
+          resolve(conn);
+        });
+      });
+    });
+    return this.#conn;
+  }
+
+  #releaseSlot() {
+    if (!this.#holds) return;
+    this.#holds = false;
+    this.#budget.release();
+  }
+
+  async execute(sql: string, args: readonly unknown[] | null): Promise<MysqlRaw> {
+    const conn = await this.#open();
+    this.#busy = true;
+    try {
+      return await new Promise<MysqlRaw>((resolve, reject) => {
+        this.#abort = reject;
+        let fields: FieldPacket[] | undefined;
+        let types: { type: string; charset: number | null }[] = [];
+        let header: ResultSetHeader | undefined;
+        let sets = 0;
+        const rows: unknown[][] = [];
+        const values = args === null ? undefined : (args.map(toDriver) as unknown[]);
+        const query = conn.query({ sql, values, rowsAsArray: true, typeCast: (field) => field.buffer() });
+        query.on('fields', (f: FieldPacket[] | undefined) => {
+          // mysql2 also announces a statement without a result set (an OK packet), with no fields.
+          if (!f) return;
+          sets++;
+          if (sets !== 1) return;
+          fields = f;
+          types = f.map((field) => ({ type: vitessType(field), charset: field.characterSet ?? null }));
+        });
+        query.on('result', (row: (Buffer | null)[] | ResultSetHeader) => {
+          if (!Array.isArray(row)) {
+            header ??= row;
+            return;
+          }
+          this.#left -= row.reduce((n, v) => n + (v?.length ?? 0), 0);
+          if (this.#left < 0) {
+            this.#cancel(new ResponseTooLarge(0));
+            return;
+          }
+          // A CALL's later result sets are read and dropped: the first one is the answer.
+          if (sets !== 1 || !fields) return;
+          rows.push(row.map((v, i) => mysqlCast(types[i]!, v === null ? null : v.toString('latin1'))));
+        });
+        query.on('error', (err: Error) => reject(normalized(err)));
+        query.on('end', () =>
+          resolve({
+            fields: (fields ?? []).map((f, i) => ({ name: f.name, type: types[i]!.type })),
+            rows,
+            rowsAffected: fields ? 0 : (header?.affectedRows ?? 0),
+          }),
+        );
+      });
+    } finally {
+      this.#busy = false;
+      this.#abort = undefined;
+    }
+  }
+
+  /** Drops the socket; a statement still running is killed from a second connection. */
+  #cancel(reason: unknown) {
+    const busy = this.#busy;
+    const threadId = this.#threadId;
+    this.#abort?.(reason ?? new DOMException('The operation was aborted', 'AbortError'));
+    this.close();
+    if (!busy || threadId === undefined) return;
+    const killer = new TcpMysqlConnection(this.#options, this.#budget, new AbortController().signal);
+    killer
+      .execute(`KILL QUERY ${Number(threadId)}`, null)
+      .catch(() => {}) // best effort: the statement's own max_execution_time still ends it
+      .finally(() => killer.close());
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket?.destroy();
+    this.#releaseSlot();
+  }
+}
+
+/** The connections of one engine (one request), each opened on its first statement. */
+export function mysqlTcpConnector(t: Target): MysqlConnector & { budget: SocketBudget } {
+  if (!t.user) throw new EngineError('invalid_config', 'MySQL needs a user name');
+  const tls = t.sslMode === undefined ? !PRIVATE_HOST.test(t.host) : t.sslMode !== 'disable';
+  const options: mysql.ConnectionOptions = {
+    host: t.host,
+    port: t.port ?? 3306,
+    user: t.user,
+    password: t.password ?? '',
+    database: t.database,
+    disableEval: true,
+    multipleStatements: false,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    ...(tls ? { ssl: { rejectUnauthorized: true } } : {}),
+  };
+  const budget = new SocketBudget(MAX_CONNECTIONS_PER_REQUEST);
+  const connector = (signal: AbortSignal, maxBody?: number) =>
+    new TcpMysqlConnection(options, budget, signal, maxBody);
+  return Object.assign(connector, { budget });
+}
+
+/** MySQL or MariaDB over TCP to `target` (a saved host, or what a Hyperdrive binding supplies). */
+export function mysqlTcpEngine(target: Target, secrets: readonly (string | undefined)[]): MysqlEngine {
+  return new MysqlEngine(
+    mysqlTcpConnector(target),
+    secrets.filter((s): s is string => !!s),
+  );
+}

@@ -11,9 +11,10 @@
  */
 import type { ExpectStatic } from 'vitest';
 import type { AppServer } from '../support/app-server.ts';
+import { PAGILA, SAKILA } from '../support/fixtures.ts';
 import { AtriumClient } from '../support/http-client.ts';
 import { RoomClient } from '../support/yjs-client.ts';
-import { PAGILA, type Reference, readReference, SAKILA } from './reference.ts';
+import { type Reference, readReference } from './reference.ts';
 import { pickOperation, type Targets } from './traffic.ts';
 
 export const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);

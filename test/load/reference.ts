@@ -6,17 +6,6 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 
-/** Saved-connection settings for the samples (test/support/fixtures.ts holds the same for workerd tests). */
-export const PAGILA = {
-  engine: 'postgres',
-  host: '127.0.0.1',
-  port: 5432,
-  user: 'postgres',
-  database: 'pagila',
-  sslMode: 'disable',
-};
-export const SAKILA = { engine: 'mysql', host: '127.0.0.1', port: 3306, user: 'root', database: 'sakila' };
-
 /** A query Atrium runs and the rows the database itself gives for it. */
 export interface Checked {
   sql: string;

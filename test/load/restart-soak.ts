@@ -14,10 +14,10 @@
  */
 import type { ExpectStatic } from 'vitest';
 import type { AppServer } from '../support/app-server.ts';
+import { PAGILA } from '../support/fixtures.ts';
 import { AtriumClient } from '../support/http-client.ts';
 import { connectReconnecting, type ReconnectingClient } from '../support/reconnecting-client.ts';
 import { RoomClient } from '../support/yjs-client.ts';
-import { PAGILA } from './reference.ts';
 
 export const RESTARTS = Number(process.env.SOAK_RESTARTS ?? 20);
 const TYPISTS = 4;

@@ -1,9 +1,7 @@
 /**
- * The databases every API-level test talks to, as saved-connection settings, and the helpers that
- * save them. One copy for the whole suite: test/support/datasets.ts loads the same databases.
+ * The databases every test talks to, as saved-connection settings, and the paths and names built
+ * from them. Plain data, so workerd and Node tests share it; test/support/datasets.ts loads them.
  */
-import { api, jsonInit, type TestUser } from './auth.ts';
-
 /** Pagila in the local PostgreSQL (loaded by test/support/datasets.ts). */
 export const PAGILA = {
   engine: 'postgres',
@@ -22,12 +20,6 @@ export const SCRATCH = {
 } as const;
 /** The built-in Chinook demo (a D1 binding), present in every org. */
 export const CHINOOK_ID = 'builtin:demo';
-
-export async function saveConnection(owner: TestUser, name: string, settings: object): Promise<string> {
-  const res = await api('/api/connections', jsonInit('POST', { name, ...settings }, owner.bearerHeaders));
-  if (res.status !== 201) throw new Error(`connection create failed: ${res.status} ${await res.text()}`);
-  return (await res.json<{ id: string }>()).id;
-}
 
 /** `/api/connections/<id><rest>`, with the id encoded once. */
 export const connectionPath = (connectionId: string, rest = '') =>

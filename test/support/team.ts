@@ -1,6 +1,13 @@
 /** A team (owner, editor, viewer) with saved connections, and the query calls the API tests make. */
 import { addMember, api, createOrg, jsonInit, type TestUser } from './auth.ts';
-import { connectionPath, PAGILA, SAKILA, SCRATCH, saveConnection } from './fixtures.ts';
+import { connectionPath, PAGILA, SAKILA, SCRATCH } from './fixtures.ts';
+
+/** Saves a connection as `owner` and returns its id. */
+export async function saveConnection(owner: TestUser, name: string, settings: object): Promise<string> {
+  const res = await api('/api/connections', jsonInit('POST', { name, ...settings }, owner.bearerHeaders));
+  if (res.status !== 201) throw new Error(`connection create failed: ${res.status} ${await res.text()}`);
+  return (await res.json<{ id: string }>()).id;
+}
 
 export interface Team {
   owner: TestUser;

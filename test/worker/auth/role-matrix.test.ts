@@ -23,8 +23,8 @@ import {
   type TestUser,
   uniqueEmail,
 } from '../../support/auth.ts';
-import { PAGILA, SCRATCH, saveConnection, uniqueName } from '../../support/fixtures.ts';
-import { sqlOk } from '../../support/team.ts';
+import { PAGILA, SCRATCH, uniqueName } from '../../support/fixtures.ts';
+import { saveConnection, sqlOk } from '../../support/team.ts';
 
 const NAMES = [
   'anonymous',

@@ -9,7 +9,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { newDocument } from '../../durable-objects/room-client.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { SCRATCH } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { sync } from '../schema/support.ts';
 
 const schema = `del_${crypto.randomUUID().slice(0, 8)}`;

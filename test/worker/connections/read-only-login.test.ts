@@ -11,8 +11,8 @@ import { authorize } from '../../../worker/auth/policy.ts';
 import { openEngine } from '../../../worker/connections/open-engine.ts';
 import type { ConnectionView, PrivilegedLoginView } from '../../../worker/connections/types.ts';
 import { api, jsonInit } from '../../support/auth.ts';
-import { SCRATCH, saveConnection } from '../../support/fixtures.ts';
-import { createTeam, type ErrorBody, query, sqlOk, type Team } from '../../support/team.ts';
+import { SCRATCH } from '../../support/fixtures.ts';
+import { createTeam, type ErrorBody, query, saveConnection, sqlOk, type Team } from '../../support/team.ts';
 
 const RO_USER = 'atrium_ro';
 const RO_PASSWORD = 'ro-Pw-5e1f93c7-never-in-a-response';

@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView } from '../../../worker/connections/types.ts';
 import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
-import { connectionPath, saveConnection } from '../../support/fixtures.ts';
-import { query, sqlOk } from '../../support/team.ts';
+import { connectionPath } from '../../support/fixtures.ts';
+import { query, saveConnection, sqlOk } from '../../support/team.ts';
 import { sync } from '../schema/support.ts';
 
 const TOKEN = 'atrium-local-token';

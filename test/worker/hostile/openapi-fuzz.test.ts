@@ -19,7 +19,8 @@ import {
   TEST_ORIGIN,
   TEST_PASSWORD,
 } from '../../support/auth.ts';
-import { PAGILA, saveConnection } from '../../support/fixtures.ts';
+import { PAGILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import {
   type Caller,
   type HostileRequest,

@@ -11,8 +11,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, makeToken, type TestUser } from '../../support/auth.ts';
-import { SCRATCH, saveConnection, uniqueName } from '../../support/fixtures.ts';
-import { createTeam, type ErrorBody, exportQuery, query, sqlOk, type Team } from '../../support/team.ts';
+import { SCRATCH, uniqueName } from '../../support/fixtures.ts';
+import {
+  createTeam,
+  type ErrorBody,
+  exportQuery,
+  query,
+  saveConnection,
+  sqlOk,
+  type Team,
+} from '../../support/team.ts';
 import {
   ESCAPE_CORPUS,
   ESCAPE_SETUP,

@@ -9,7 +9,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { TableInfo } from '../../../worker/engines/schema-model.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { connectionPath, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { connectionPath, SAKILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 const name = `Atrium_Case_${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { createOrg, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { CHINOOK_ID, connectionPath, PAGILA, SAKILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 interface ColumnBody {

@@ -10,7 +10,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { connectionPath, PAGILA, SAKILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { sync } from './support.ts';
 
 let owner: TestUser;

@@ -11,7 +11,8 @@ import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { connectionPath, PAGILA, SAKILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 let owner: TestUser;

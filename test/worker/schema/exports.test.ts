@@ -9,7 +9,8 @@ import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot } from '../../../worker/engines/schema-model.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, connectionPath, PAGILA, SAKILA, saveConnection } from '../../support/fixtures.ts';
+import { CHINOOK_ID, connectionPath, PAGILA, SAKILA } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 let owner: TestUser;

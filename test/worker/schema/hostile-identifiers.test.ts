@@ -9,7 +9,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot, TableInfo } from '../../../worker/engines/schema-model.ts';
 import { api, createOrg, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, connectionPath, SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { CHINOOK_ID, connectionPath, SCRATCH } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 const tag = crypto.randomUUID().slice(0, 8);

@@ -11,7 +11,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaDiff } from '../../../worker/schema/diff.ts';
 import { createOrg, type TestUser } from '../../support/auth.ts';
-import { connectionPath, PAGILA, saveConnection, uniqueName } from '../../support/fixtures.ts';
+import { connectionPath, PAGILA, uniqueName } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 const database = uniqueName('atrium_fid_hist');

@@ -10,7 +10,8 @@ import type { Engine } from '../../../worker/engines/engine.ts';
 import type { SchemaSnapshot } from '../../../worker/engines/schema-model.ts';
 import { splitStatements } from '../../../worker/queries/split.ts';
 import { api, type TestUser } from '../../support/auth.ts';
-import { connectionPath, PAGILA, SAKILA, saveConnection, uniqueName } from '../../support/fixtures.ts';
+import { connectionPath, PAGILA, SAKILA, uniqueName } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 export type FixtureEngine = 'postgres' | 'mysql';

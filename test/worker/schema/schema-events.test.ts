@@ -10,7 +10,8 @@ import { createEngine } from '../../../worker/engines/create-engine.ts';
 import type { Engine } from '../../../worker/engines/engine.ts';
 import { eventually, newDocument, RawClient } from '../../durable-objects/room-client.ts';
 import { createOrg, type TestUser } from '../../support/auth.ts';
-import { CHINOOK_ID, SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { CHINOOK_ID, SCRATCH } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { sync } from './support.ts';
 
 const schema = `evt_${crypto.randomUUID().slice(0, 8)}`;

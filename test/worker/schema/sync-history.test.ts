@@ -11,7 +11,8 @@ import type { Engine } from '../../../worker/engines/engine.ts';
 import { invalidateSchema } from '../../../worker/schema/cache.ts';
 import type { SchemaDiff } from '../../../worker/schema/diff.ts';
 import { addMember, api, createOrg, jsonInit, type TestUser } from '../../support/auth.ts';
-import { connectionPath, SCRATCH, saveConnection } from '../../support/fixtures.ts';
+import { connectionPath, SCRATCH } from '../../support/fixtures.ts';
+import { saveConnection } from '../../support/team.ts';
 import { getJson, sync } from './support.ts';
 
 const schema = `hist_${crypto.randomUUID().slice(0, 8)}`;

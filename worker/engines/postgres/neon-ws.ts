@@ -3,8 +3,8 @@
  * script or stream. Locally (env.LOCAL_ENDPOINTS) the socket goes to dev/endpoints' proxy.
  */
 import { Client } from '@neondatabase/serverless';
-import { CONNECT_TIMEOUT_MS, type LocalEndpoints, withDeadline } from '../config.ts';
-import { type PgClientLike, PgClientSession } from './pg-session.ts';
+import type { LocalEndpoints } from '../config.ts';
+import { connectWithin, type PgClientLike, PgClientSession } from './pg-session.ts';
 import type { PgSession } from './pg-transport.ts';
 
 /** Opens sessions to `connectionString` over Neon's WebSocket proxy. */
@@ -22,15 +22,6 @@ export function neonWebSocket(
       client.neonConfig.pipelineConnect = false;
     }
     const session = new PgClientSession(client as unknown as PgClientLike, notices);
-    try {
-      await withDeadline(session.connect(), CONNECT_TIMEOUT_MS, {
-        onTimeout: () => session.end(),
-        what: 'The database connection',
-      });
-    } catch (err) {
-      session.end();
-      throw err;
-    }
-    return session;
+    return connectWithin(session);
   };
 }

@@ -3,6 +3,7 @@
  * which share the client API: rows as arrays through Atrium's parsers, the ReadyForQuery status
  * for the read-only checks, notices collected, and user statements handed over as submittables.
  */
+import { CONNECT_TIMEOUT_MS, withDeadline } from '../config.ts';
 import type { BoundedStatement } from './pg-portal.ts';
 import { type RawResult, types } from './pg-results.ts';
 import type { PgSession } from './pg-transport.ts';
@@ -60,4 +61,20 @@ export class PgClientSession implements PgSession {
     this.#ended = true;
     return this.#client.end().catch(() => {});
   }
+}
+
+/** Connects `session` within CONNECT_TIMEOUT_MS, ending it on failure so no socket is left open. */
+export async function connectWithin<S extends { connect(): Promise<void>; end(): unknown }>(
+  session: S,
+): Promise<S> {
+  try {
+    await withDeadline(session.connect(), CONNECT_TIMEOUT_MS, {
+      onTimeout: () => session.end(),
+      what: 'The database connection',
+    });
+  } catch (err) {
+    session.end();
+    throw err;
+  }
+  return session;
 }

@@ -19,13 +19,13 @@
 import net from 'node:net';
 import pg from 'pg';
 import * as pgCloudflare from 'pg-cloudflare';
-import { CLIENT_GRACE_MS, CONNECT_TIMEOUT_MS, type SslMode, type Target, withDeadline } from '../config.ts';
+import { CLIENT_GRACE_MS, type SslMode, type Target, withDeadline } from '../config.ts';
 import { EngineError } from '../engine.ts';
 import { ResponseTooLarge } from '../result-limits.ts';
 import { SocketBudget } from '../socket-budget.ts';
 import type { BoundedStatement } from './pg-portal.ts';
 import { type RawResult, types } from './pg-results.ts';
-import { type PgClientLike, PgClientSession } from './pg-session.ts';
+import { connectWithin, type PgClientLike, PgClientSession } from './pg-session.ts';
 import { cancelBackend } from './pg-tcp-cancel.ts';
 import type { PgCallOptions, PgOneShot, PgQuery, PgSession, PgTransport } from './pg-transport.ts';
 import { PostgresEngine } from './postgres-engine.ts';
@@ -170,16 +170,7 @@ export class PgTcpTransport implements PgTransport {
     const session = new TcpSession(new pg.Client(this.#config), notices, this.#ended);
     this.#open.add(session);
     this.peakSockets = Math.max(this.peakSockets, this.#open.size);
-    try {
-      await withDeadline(session.connect(), CONNECT_TIMEOUT_MS, {
-        onTimeout: () => session.end(),
-        what: 'The database connection',
-      });
-    } catch (err) {
-      session.end();
-      throw err;
-    }
-    return session;
+    return connectWithin(session);
   }
 
   connect(notices: string[]): Promise<PgSession> {

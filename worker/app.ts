@@ -17,6 +17,7 @@ import { createRouter } from './openapi.ts';
 import { audit } from './routes/audit.ts';
 import { auth } from './routes/auth.ts';
 import { connections } from './routes/connections.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { documents } from './routes/documents.ts';
 import { exports } from './routes/exports.ts';
 import { health } from './routes/health.ts';
@@ -96,6 +97,7 @@ export function createApp() {
   app.route('/', tokens);
   app.route('/', audit);
   app.route('/', connections);
+  app.route('/', dashboardRoutes);
   app.route('/', hostedSqlite);
   app.route('/', schema);
   app.route('/', queries);

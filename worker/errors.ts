@@ -67,6 +67,8 @@ const ENGINE_STATUS: Record<EngineErrorCode, ContentfulStatusCode> = {
   connection_refused: 502,
   tls_error: 502,
   upstream_error: 502,
+  // The database is up but full: a retryable "try again later", not a broken server.
+  too_many_connections: 503,
   timeout: 504,
 };
 

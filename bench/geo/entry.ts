@@ -13,11 +13,12 @@
  * Half of each trip is paid before the call and half after, like a request and its reply.
  *
  * `POST /__bench/cold` empties the isolate's caches (auth, connections, query settings, schema
- * reads, rate-limit leases), so the next request runs as in a freshly started isolate; the Cache
+ * reads and heads, dashboards, rate-limit leases), so the next request runs as in a freshly started isolate; the Cache
  * API, which outlives isolates, is kept.
  */
 import { forgetAuth } from '../../worker/auth/auth-cache.ts';
 import { forgetAllConnections } from '../../worker/connections/connection-cache.ts';
+import { forgetDashboards } from '../../worker/connections/dashboard.ts';
 import type { Env } from '../../worker/env.ts';
 import worker from '../../worker/index.ts';
 import { type Around, type CallInfo, counting, wrapBindings } from '../../worker/lib/round-trips.ts';
@@ -112,6 +113,7 @@ export default {
       forgetAllConnections();
       forgetQuerySettings();
       forgetAllSchemas();
+      forgetDashboards();
       forgetLeases();
       return Response.json({ cold: true });
     }

@@ -147,7 +147,7 @@ async function measure(b: GeoBench, appUrl: string, proxy: DelayProxy): Promise<
       name: 'table rows page (100 rows)',
       run: get(`/api/connections/${pg}/tables/public/geo_rows/rows?limit=100`),
     },
-    { id: 'dashboard', name: 'dashboard load (connections list)', run: get('/api/connections') },
+    { id: 'dashboard', name: 'dashboard load (GET /api/dashboard)', run: get('/api/dashboard') },
     { id: 'document', name: 'document open', run: get(`/api/documents/${doc.id}`) },
     {
       id: 'room',

@@ -201,3 +201,24 @@ describe('optimistic edits', () => {
     expect(await card.getAttribute('class')).not.toContain('inactive');
   });
 });
+
+describe('first screen', () => {
+  it('opens the dashboard with two API calls after the HTML: /api/me and /api/dashboard', async () => {
+    const { page } = browser;
+    const calls: string[] = [];
+    const onRequest = (req: { url(): string }) => {
+      const url = new URL(req.url());
+      if (url.pathname.startsWith('/api/')) calls.push(url.pathname);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto('/');
+      // The "Recently used" table shows once the connections and their metrics arrived.
+      await page.getByRole('region', { name: 'Recently used connections' }).getByRole('table').waitFor();
+      await page.waitForLoadState('networkidle');
+    } finally {
+      page.off('request', onRequest);
+    }
+    expect(calls.sort()).toEqual(['/api/dashboard', '/api/me']);
+  });
+});

@@ -74,9 +74,21 @@ function remember(key: string, value: Promise<OpenedConnection>) {
   entries.set(key, { value, until: now + TTL_MS, loadedAt: now, refreshing: false });
 }
 
-/** Drops a connection from this isolate's cache; called by every write to its row. */
+type ChangeListener = (orgId: string, connectionId: string) => void;
+const listeners = new Set<ChangeListener>();
+
+/**
+ * Runs `listener` whenever this isolate changes a connection (`forgetConnection`): other
+ * isolate caches built from the connection (schema heads, the dashboard) drop their copy too.
+ */
+export function onConnectionChange(listener: ChangeListener): void {
+  listeners.add(listener);
+}
+
+/** Drops a connection from this isolate's caches; called by every write to its row. */
 export function forgetConnection(orgId: string, connectionId: string): void {
   entries.delete(keyOf(orgId, connectionId));
+  for (const listener of listeners) listener(orgId, connectionId);
 }
 
 /** Forgets every connection this isolate holds (the bench's cold-isolate mode, bench/geo). */

@@ -145,6 +145,8 @@ export async function createConnection(
   } catch (err) {
     throw nameTaken(err, input.name);
   }
+  // Nothing cached the new id, but lists that include it (the dashboard) must re-read.
+  forgetConnection(scope.orgId, id);
   return viewOf(row);
 }
 

@@ -9,6 +9,7 @@ const CONNECTION_CODES = new Set<EngineError['code']>([
   'connection_refused',
   'tls_error',
   'timeout',
+  'too_many_connections',
   'upstream_error',
 ]);
 

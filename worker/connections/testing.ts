@@ -44,6 +44,7 @@ export async function testSavedConnection(
         target: [builtinConnectionState.orgId, builtinConnectionState.builtinId],
         set: columns,
       });
+    forgetConnection(scope.orgId, id);
     await audit(
       ctx.env,
       scope,

@@ -129,6 +129,8 @@ export type EngineErrorCode =
   | 'unsupported'
   | 'read_only_violation'
   | 'query_error'
+  /** The server (or the login) has no free connection slot; retry once one frees up. */
+  | 'too_many_connections'
   | 'upstream_error';
 
 export class EngineError extends Error {

@@ -144,6 +144,11 @@ export interface PartitioningInfo {
   expression: string;
   subMethod: string | null;
   subExpression: string | null;
+  /**
+   * MariaDB `SYSTEM_TIME` only: what follows the method in SHOW CREATE TABLE (`INTERVAL 1 DAY
+   * STARTS TIMESTAMP'2030-01-01 00:00:00' AUTO`, `LIMIT 1000`), which information_schema lacks.
+   */
+  systemTime?: string;
   /** In the server's order. */
   partitions: PartitionInfo[];
 }

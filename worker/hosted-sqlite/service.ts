@@ -148,6 +148,7 @@ export async function createHosted(
     }
     throw err;
   }
+  forgetConnection(scope.orgId, id);
   return viewOf({ hosted, name: input.name, description: input.description ?? '' });
 }
 

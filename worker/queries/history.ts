@@ -2,6 +2,7 @@ import { and, desc, eq, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { auditInsert } from '../audit/index.ts';
 import type { AuthContext } from '../auth/context.ts';
+import { forgetDashboard } from '../connections/dashboard.ts';
 import type { DeferredWrite as Bookkeeping } from '../connections/last-used.ts';
 import type { Env } from '../env.ts';
 import { decodeKeyCursor, encodeCursor } from '../lib/cursor.ts';
@@ -90,6 +91,8 @@ export async function recordExecution(
     ...extra,
   ];
   await writeTogether(env, writes, record.kind);
+  // The dashboard's metrics and "last used" now differ: this isolate re-reads them at once.
+  forgetDashboard(record.auth.orgId);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { AppEnv } from '../env.ts';
 import { badRequest } from '../errors.ts';
 import { afterResponse, serviceContext } from '../lib/after-response.ts';
 import { timed } from '../middleware/server-timing.ts';
-import { markStale } from '../schema/head.ts';
+import { invalidateSchema } from '../schema/cache.ts';
 import { ResultCache, readQuerySettings } from './cache.ts';
 import { toApiError } from './engine-errors.ts';
 import { type ExecutionSpec, runExecution } from './execution.ts';
@@ -208,8 +208,9 @@ export async function runQuery(
           options,
         );
     if (!readOnly && statements.some((s, i) => changesSchema(s.sql, results[i]))) {
-      // The schema browser's cached snapshot is now stale; it re-syncs on next read.
-      await markStale(c.env.DB, connectionId, caller.orgId, Date.now());
+      // The schema browser's snapshot is now stale: it re-syncs on next read, and this
+      // isolate's copy of the head goes at once.
+      await invalidateSchema(c.env, connectionId, caller.orgId);
     }
     return {
       value: { results, readOnly, cached: false, durationMs: Date.now() - started },

@@ -166,7 +166,7 @@ const CapabilitiesSchema = z
     description: "What the connection's engine can do; clients read these instead of the engine's name.",
   });
 
-const ConnectionSchema = z
+export const ConnectionSchema = z
   .object({
     id: z.string(),
     name: z.string(),

@@ -24,7 +24,7 @@ const QuerySettingsSchema = z
     cacheTtlSeconds: z.number().int().min(1).max(86_400),
   })
   .openapi('QuerySettings');
-const MetricsSchema = z
+export const MetricsSchema = z
   .object({
     windowMinutes: z.number(),
     total: z.number(),

@@ -112,6 +112,10 @@ const PartitioningSchema = z
     expression: z.string(),
     subMethod: z.string().nullable(),
     subExpression: z.string().nullable(),
+    systemTime: z
+      .string()
+      .optional()
+      .openapi({ description: 'MariaDB SYSTEM_TIME rotation: INTERVAL 1 DAY STARTS … AUTO, LIMIT 1000' }),
     partitions: z.array(
       z.object({
         name: z.string(),

@@ -2,10 +2,17 @@
  * Schema reads go isolate memory → Cloudflare's Cache API (shared by the isolates of
  * one data centre) → D1. Keys carry the organization, connection, snapshot id and head
  * version, so a sync or `invalidateSchema` (both move the head) makes old entries
- * unreachable everywhere at once; nothing has to be purged across isolates. The head
- * itself is one indexed D1 read per request for that reason.
+ * unreachable everywhere at once; nothing has to be purged across isolates.
+ *
+ * The head itself (with the connection's name) is kept in isolate memory under the rule of
+ * issue 17 (worker/lib/swr-cache.ts): at most 10 s old, re-read after the response, dropped at
+ * once by a sync, `invalidateSchema` or a change to the connection made in this isolate. So a
+ * warm schema read waits for no D1 round trip; another isolate's sync shows within 10 s
+ * (a sync keeps the previous snapshot, so a head one sync behind still reads whole).
  */
+import { onConnectionChange } from '../connections/connection-cache.ts';
 import type { Env } from '../env.ts';
+import { SwrCache } from '../lib/swr-cache.ts';
 import { type Head, markStale } from './head.ts';
 
 export const SCHEMA_CACHE_TTL_MS = 15 * 60 * 1000;
@@ -125,14 +132,41 @@ function cacheApi(): Cache | undefined {
 
 /** Forgets this isolate's entries for a connection (other isolates miss by version). */
 export function forgetConnection(orgId: string | undefined, connectionId: string) {
+  let match: (key: string) => boolean;
   if (orgId) {
     const prefix = prefixOf(orgId, connectionId);
-    lru.deleteWhere((key) => key.startsWith(prefix));
+    match = (key) => key.startsWith(prefix);
   } else {
     // Built-in connections have one head per organization.
     const part = `/${encodeURIComponent(connectionId)}/`;
-    lru.deleteWhere((key) => key.includes(part));
+    match = (key) => key.includes(part);
   }
+  lru.deleteWhere(match);
+  heads.forgetWhere(match);
+}
+
+/** The caller's copy of a connection's head (null: never synced) and the connection's name. */
+export interface OpenedHead {
+  connectionName: string;
+  head: Head | null;
+}
+
+/** Issue 17's bound: no isolate answers from a head read more than this long ago. */
+export const HEAD_TTL_MS = 10_000;
+const heads = new SwrCache<OpenedHead>(HEAD_TTL_MS, 5_000);
+onConnectionChange((orgId, connectionId) => forgetConnection(orgId, connectionId));
+
+/**
+ * The head of `connectionId` for `orgId` from isolate memory, else `load()`'s. Callers that
+ * find it missing or stale sync and call `forgetConnection`, so the next read is fresh.
+ */
+export function cachedHead(
+  orgId: string,
+  connectionId: string,
+  load: () => Promise<OpenedHead>,
+  waitUntil?: (promise: Promise<unknown>) => void,
+): Promise<OpenedHead> {
+  return heads.get(prefixOf(orgId, connectionId), load, waitUntil);
 }
 
 /**
@@ -148,4 +182,5 @@ export async function invalidateSchema(env: Env, connectionId: string, orgId?: s
 /** Forgets every schema read this isolate holds (the bench's cold-isolate mode, bench/geo). */
 export function forgetAllSchemas(): void {
   lru.deleteWhere(() => true);
+  heads.clear();
 }

@@ -131,6 +131,7 @@ function mysqlColumn(q: Quoting, c: ColumnInfo, local: (text: string) => string)
 
 /** `PARTITION BY …` with every partition named, as the server listed them. */
 function partitionClause(q: Quoting, p: PartitioningInfo): string {
+  if (p.method === 'SYSTEM_TIME') return systemTimeClause(q, p);
   let s = `PARTITION BY ${p.method} (${p.expression})`;
   if (p.subMethod) s += `\nSUBPARTITION BY ${p.subMethod} (${p.subExpression ?? ''})`;
   const range = p.method.startsWith('RANGE');
@@ -151,4 +152,18 @@ function partitionClause(q: Quoting, p: PartitioningInfo): string {
     return line;
   });
   return `${s}\n(${parts.join(',\n').trimStart()})`;
+}
+
+/**
+ * MariaDB history partitioning: its key is always the hidden row end (information_schema's
+ * `unix_timestamp(row_end)` is not written), each partition is HISTORY but the last, CURRENT.
+ */
+function systemTimeClause(q: Quoting, p: PartitioningInfo): string {
+  const parts = p.partitions.map((part) => {
+    let line = ` PARTITION ${q.id(part.name)} ${part.bound === 'CURRENT' ? 'CURRENT' : 'HISTORY'}`;
+    if (part.comment) line += ` COMMENT = ${q.lit(part.comment)}`;
+    return line;
+  });
+  const rotation = p.systemTime ? ` ${p.systemTime}` : '';
+  return `PARTITION BY SYSTEM_TIME${rotation}\n(${parts.join(',\n').trimStart()})`;
 }

@@ -11,6 +11,7 @@ import { EngineError } from '../engines/engine.ts';
 import type { AppEnv } from '../env.ts';
 import { ApiError } from '../errors.ts';
 import { serviceContext } from '../lib/after-response.ts';
+import { cachedHead, forgetConnection } from './cache.ts';
 import { type Head, readHead } from './head.ts';
 import { type SyncResult, syncSchema } from './sync.ts';
 
@@ -60,12 +61,22 @@ export async function syncConnection(c: Context<AppEnv>, connectionId: string): 
 export async function openSchema(c: Context<AppEnv>, connectionId: string): Promise<SchemaScope> {
   const auth = authorize(c.get('auth'), 'schema.read');
   const ctx = serviceContext(c);
-  const [connection, head] = await Promise.all([
-    getConnection(ctx, { auth, orgId: auth.orgId, userId: auth.userId }, connectionId),
-    readHead(c.env.DB, auth.orgId, connectionId),
-  ]);
-  const base = { orgId: auth.orgId, connectionId, connectionName: connection.name };
+  const { connectionName, head } = await cachedHead(
+    auth.orgId,
+    connectionId,
+    async () => {
+      const [connection, row] = await Promise.all([
+        getConnection(ctx, { auth, orgId: auth.orgId, userId: auth.userId }, connectionId),
+        readHead(c.env.DB, auth.orgId, connectionId),
+      ]);
+      return { connectionName: connection.name, head: row };
+    },
+    ctx.waitUntil,
+  );
+  const base = { orgId: auth.orgId, connectionId, connectionName };
   if (head && head.staleAt === null) return { ...base, head, stale: false };
+  // Missing or stale: the copy in memory must not outlive this refresh, whatever its outcome.
+  forgetConnection(auth.orgId, connectionId);
   try {
     await withEngine(ctx, auth, connectionId, (engine) =>
       syncSchema(ctx, { orgId: auth.orgId, connectionId }, engine),

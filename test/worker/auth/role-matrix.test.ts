@@ -312,6 +312,12 @@ const ROWS: Record<string, Row> = {
     scope: 'own',
     run: (_f, w) => call(w, 'GET', '/api/connections'),
   },
+  'GET /api/dashboard': {
+    gate: 'connection.read',
+    ok: 200,
+    scope: 'own',
+    run: (_f, w) => call(w, 'GET', '/api/dashboard'),
+  },
   'POST /api/connections': {
     gate: 'connection.write',
     ok: 201,

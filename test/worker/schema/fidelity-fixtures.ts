@@ -39,6 +39,11 @@ export const MARIADB_FIXTURE = [
     rs timestamp(6) generated always as row start invisible,
     re timestamp(6) generated always as row end invisible,
     period for system_time (rs, re)) with system versioning`,
+  // History partitioning: its INTERVAL/LIMIT, STARTS and AUTO are only in SHOW CREATE TABLE.
+  `create table rotated (id int, v int) with system versioning
+    partition by system_time interval 1 day starts '2030-01-01 00:00:00' auto
+    (partition p0 history comment 'oldest', partition p1 history, partition pn current)`,
+  'create table capped (id int) with system versioning partition by system_time limit 1000 partitions 3',
   `create table docs (id int primary key, title varchar(200), body text, g point not null, name varchar(100),
     fulltext key ft (title, body), spatial key sp (g), key pre (name(10)), key pre2 (body(20)), key kd (title desc, id))`,
   'create function twice(x int) returns int deterministic return x * 2',

@@ -57,6 +57,17 @@ describe('MariaDB fixture round trip', () => {
       ['seq_plain', '1', '1', '1000', false],
     ]);
     expect(table(source, 'ledger').systemVersioned).toBe(true);
+    expect(table(source, 'rotated').partitioning).toMatchObject({
+      method: 'SYSTEM_TIME',
+      systemTime: "INTERVAL 1 DAY STARTS TIMESTAMP'2030-01-01 00:00:00' AUTO",
+      partitions: [
+        { name: 'p0', bound: '2030-01-02 00:00:00', comment: 'oldest' },
+        { name: 'p1', bound: '2030-01-03 00:00:00', comment: null },
+        { name: 'pn', bound: 'CURRENT', comment: null },
+      ],
+    });
+    expect(table(source, 'capped').partitioning?.systemTime).toBe('LIMIT 1000');
+    expect(table(source, 'capped').partitioning?.partitions.map((p) => p.name)).toEqual(['p0', 'p1', 'pn']);
     expect(table(source, 'ledger').primaryKey?.columns).toEqual(['id']);
     const ledger2 = table(source, 'ledger2').columns.filter((c) => c.rowPeriod);
     expect(ledger2.map((c) => [c.name, c.rowPeriod, c.invisible, c.generated])).toEqual([
@@ -87,8 +98,8 @@ describe('MariaDB fixture round trip', () => {
     expect(of('partition')).toContain('p2020 of sales: 2021');
     expect(of('partition')).toContain('pmax of sales: MAXVALUE');
     expect(of('partition')).toContain('a of subp: 2000');
-    // sales 3, regions 2, dated 2, hashed 3, keyed 2, subp 2 (subpartitions belong to theirs).
-    expect(of('partition')).toHaveLength(14);
+    // sales 3, regions 2, dated 2, hashed 3, keyed 2, subp 2 (subpartitions belong to theirs), rotated 3, capped 3.
+    expect(of('partition')).toHaveLength(20);
     expect(of('sequence')).toEqual(['seq_orders bigint', 'seq_plain bigint']);
     expect(of('function')).toEqual(['twice x int(11)']);
     expect(of('trigger')).toEqual(['orders_touch BEFORE UPDATE ON orders']);
@@ -110,6 +121,12 @@ describe('MariaDB fixture round trip', () => {
     expect(ddl).toContain('PARTITION BY RANGE (year(`sold`))');
     expect(ddl).toContain('SPATIAL KEY `sp` (`g`)');
     expect(ddl).toContain('PERIOD FOR SYSTEM_TIME (`rs`, `re`)');
+    expect(ddl).toContain(
+      "PARTITION BY SYSTEM_TIME INTERVAL 1 DAY STARTS TIMESTAMP'2030-01-01 00:00:00' AUTO\n(PARTITION `p0` HISTORY COMMENT = 'oldest',",
+    );
+    expect(ddl).toContain(
+      'PARTITION BY SYSTEM_TIME LIMIT 1000\n(PARTITION `p0` HISTORY,\n PARTITION `p1` HISTORY,',
+    );
   });
 
   it('re-creates the grants when asked for them', async () => {

@@ -1,7 +1,15 @@
 import { For, Show } from 'solid-js';
 import type { TableDetail } from '../api/schema.ts';
+import TablePartitions from './table-partitions.tsx';
 
 const cols = (list: string[]) => list.join(', ');
+
+/**
+ * One index part as the CREATE would say it. A prefix part keeps its column and carries
+ * `name(10)` as its expression, so the expression goes first or the prefix length is lost.
+ */
+const indexPart = (p: TableDetail['indexes'][number]['parts'][number]) =>
+  (p.expression ?? p.column ?? '') + (p.descending ? ' DESC' : '');
 
 /** What a SQLite table is beyond its columns: virtual (FTS5…), a virtual table's shadow storage, options. */
 function sqliteNote(detail: TableDetail): string | null {
@@ -25,6 +33,25 @@ export default function TableDetails(props: {
         {props.detail.kind.replace('_', ' ')} · ~{props.detail.rowEstimate ?? '?'} rows (estimate) ·{' '}
         {props.detail.columns.length} columns
         <Show when={props.detail.comment}> · {props.detail.comment}</Show>
+        <Show when={props.detail.systemVersioned}>
+          {' '}
+          <span
+            class="mark"
+            data-testid="system-versioned"
+            title="WITH SYSTEM VERSIONING: past rows are kept"
+          >
+            system-versioned
+          </span>
+        </Show>
+        <Show when={props.detail.partitionOf}>
+          {(parent) => (
+            <span data-testid="partition-of">
+              {' '}
+              · partition of {parent().schema}.{parent().name}
+              <Show when={parent().bound}> {parent().bound}</Show>
+            </span>
+          )}
+        </Show>
         <Show when={sqliteNote(props.detail)}>
           {(note) => <span data-testid="sqlite-table"> · {note()}</span>}
         </Show>
@@ -44,7 +71,7 @@ export default function TableDetails(props: {
         <tbody>
           <For each={props.detail.columns}>
             {(c) => (
-              <tr>
+              <tr data-column={c.name}>
                 <td class="subtle">{c.position}</td>
                 <td class="mono">{c.name}</td>
                 <td class="mono">{c.dataType}</td>
@@ -62,12 +89,23 @@ export default function TableDetails(props: {
                   <Show when={c.identity}>
                     <span class="mark">{c.identity}</span>
                   </Show>
+                  <Show when={c.generated}>{(g) => <span class="mark">generated {g().kind}</span>}</Show>
+                  <Show when={c.rowPeriod}>{(end) => <span class="mark">row {end()}</span>}</Show>
+                  <Show when={c.invisible}>
+                    <span class="mark" title="INVISIBLE: left out of SELECT *">
+                      invisible
+                    </span>
+                  </Show>
                 </td>
               </tr>
             )}
           </For>
         </tbody>
       </table>
+
+      <Show when={props.detail.partitioning}>
+        {(partitioning) => <TablePartitions partitioning={partitioning()} />}
+      </Show>
 
       <h3>Foreign keys (out)</h3>
       <Show when={props.detail.foreignKeys.length > 0} fallback={<p class="subtle">None.</p>}>
@@ -120,7 +158,7 @@ export default function TableDetails(props: {
         <ul class="fk-list">
           <For each={props.detail.indexes}>
             {(ix) => (
-              <li>
+              <li data-index={ix.name}>
                 <span class="mono">{ix.name}</span>{' '}
                 <Show when={ix.primary}>
                   <span class="mark pk">PK</span>
@@ -128,14 +166,8 @@ export default function TableDetails(props: {
                 <Show when={ix.unique && !ix.primary}>
                   <span class="mark">unique</span>
                 </Show>{' '}
-                <span class="mono">
-                  (
-                  {ix.parts
-                    .map((p) => (p.column ?? p.expression ?? '') + (p.descending ? ' DESC' : ''))
-                    .join(', ')}
-                  )
-                </span>
-                <span class="subtle"> {ix.method ?? ''}</span>
+                <Show when={ix.method}>{(kind) => <span class="mark">{kind().toLowerCase()}</span>}</Show>{' '}
+                <span class="mono">({ix.parts.map(indexPart).join(', ')})</span>
                 <Show when={ix.predicate}>
                   <span class="subtle mono"> WHERE {ix.predicate}</span>
                 </Show>
@@ -171,7 +203,8 @@ export default function TableDetails(props: {
         </ul>
       </Show>
 
-      <Show when={props.detail.definition}>
+      {/* A MySQL partitioned table's definition is its partition key, which Partitions shows. */}
+      <Show when={props.detail.definition && !props.detail.partitioning}>
         <h3>Definition</h3>
         <pre class="mono definition">{props.detail.definition}</pre>
       </Show>

@@ -1,6 +1,6 @@
 import { A } from '@solidjs/router';
-import { createResource, For, onMount, Show } from 'solid-js';
-import { connections as connectionsApi } from '../api/connections.ts';
+import { createResource, For, Show } from 'solid-js';
+import { dashboard as dashboardApi } from '../api/dashboard.ts';
 import type { Connection, ConnectionMetrics, EngineName } from '../api/types.ts';
 import { ConnectionStatus } from '../components/connection-status.tsx';
 import { Icon } from '../components/icons.tsx';
@@ -9,8 +9,6 @@ import { path } from '../lib/paths.ts';
 import { useStore } from '../stores/index.tsx';
 
 const RECENT = 5;
-/** Latency figures cover the last day of queries. */
-const METRICS_WINDOW_MINUTES = 24 * 60;
 
 function counts(list: readonly Connection[]) {
   const byEngine: Record<EngineName, number> = { postgres: 0, mysql: 0, sqlite: 0 };
@@ -28,39 +26,28 @@ function counts(list: readonly Connection[]) {
   return { byEngine, ok, failed, untested, inactive };
 }
 
-/** Metrics are optional per connection: none recorded yet (or no route) shows as "—". */
-async function loadMetrics(ids: string[]): Promise<Record<string, ConnectionMetrics | null>> {
-  const entries = await Promise.all(
-    ids.map(async (id) => {
-      try {
-        return [id, await connectionsApi.metrics(id, METRICS_WINDOW_MINUTES)] as const;
-      } catch {
-        // Latency figures are an extra on this page; their absence must not hide the rest.
-        return [id, null] as const;
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
-}
-
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 
 export default function DashboardPage() {
   const { connections, session } = useStore();
-  // Statuses and last-used times change from other pages and other members: re-read on arrival.
-  onMount(() => void connections.refetch());
+  // One call on arrival: statuses and last-used times change from other pages and other
+  // members, so the list is re-read with the metrics (issue 17: first screen in two calls).
+  const [data] = createResource(
+    () => session.activeOrg()?.id ?? null,
+    async (org) => {
+      const answer = await dashboardApi.shared(org);
+      connections.replace(answer.connections);
+      return answer;
+    },
+  );
+  // Reading a failed resource throws: the figures then show as "—" and the rest of the page stays.
+  const metrics = (): Record<string, ConnectionMetrics | null> =>
+    Object.fromEntries(((data.error ? undefined : data())?.recent ?? []).map((r) => [r.id, r.metrics]));
   const summary = () => counts(connections.list);
   const recent = () =>
     [...connections.list]
       .sort((a, b) => (toDate(b.lastUsedAt)?.getTime() ?? 0) - (toDate(a.lastUsedAt)?.getTime() ?? 0))
       .slice(0, RECENT);
-  const [metrics] = createResource(
-    () =>
-      recent()
-        .map((c) => c.id)
-        .join(',') || null,
-    (key) => loadMetrics(key.split(',')),
-  );
 
   return (
     <div class="page">
@@ -132,7 +119,7 @@ export default function DashboardPage() {
           when={recent().length > 0}
           fallback={
             <div class="empty">
-              {connections.loading()
+              {connections.loading() || data.loading
                 ? 'Loading…'
                 : 'Nothing used yet: open the SQL editor or browse the demo database from Quick actions.'}
             </div>

@@ -1,6 +1,7 @@
 import { createResource } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { connections as api } from '../api/connections.ts';
+import { dashboard as dashboardApi } from '../api/dashboard.ts';
 import type { Connection, ConnectionInput, ConnectionTestResult, ConnectionUpdate } from '../api/types.ts';
 
 /**
@@ -10,8 +11,9 @@ import type { Connection, ConnectionInput, ConnectionTestResult, ConnectionUpdat
  */
 export function createConnections(orgKey: () => string | null | undefined) {
   const [state, setState] = createStore<{ list: Connection[] }>({ list: [] });
-  const [loaded, { refetch }] = createResource(orgKey, async () => {
-    const { connections } = await api.list();
+  const [loaded, { refetch }] = createResource(orgKey, async (org, info) => {
+    // An organization's first load shares the dashboard's one call (issue 17: first screen).
+    const { connections } = info.refetching ? await api.list() : await dashboardApi.shared(org);
     setState('list', reconcile(connections, { key: 'id' }));
     return true;
   });
@@ -48,6 +50,8 @@ export function createConnections(orgKey: () => string | null | undefined) {
     error: () => loaded.error as unknown,
     byId: (id: string) => state.list.find((c) => c.id === id),
     refetch,
+    /** Takes a list read elsewhere (the dashboard's call) as the current one. */
+    replace: (list: Connection[]) => setState('list', reconcile(list, { key: 'id' })),
     async create(input: ConnectionInput) {
       const created = await api.create(input);
       upsert(created);

@@ -14,12 +14,13 @@
  *   the HTTP body is read with a byte cap (result-limits.ts);
  * - scripts: `START TRANSACTION` … `COMMIT` (MySQL commits implicitly around DDL, so only DML
  *   scripts are atomic; that is the server's rule, not ours);
- * - streaming: pages of `LIMIT/OFFSET` inside one consistent-snapshot read-only transaction
- *   (no server-side cursors over HTTP).
+ * - streaming, inside one consistent-snapshot read-only transaction: over TCP one statement whose
+ *   rows are read a batch at a time with the socket paused in between (linear, flat memory);
+ *   over HTTP, which has no way to hold a result open, pages of `LIMIT/OFFSET` (quadratic).
  * The connection itself is the transport's (mysql-transport.ts; today PlanetScale's HTTP API,
  * planetscale-http.ts).
  */
-import { CLIENT_GRACE_MS, CONNECT_TIMEOUT_MS, timeoutOf, withDeadline } from '../config.ts';
+import { CLIENT_GRACE_MS, CONNECT_TIMEOUT_MS, MAX_TIMEOUT_MS, timeoutOf, withDeadline } from '../config.ts';
 import {
   type ColumnMeta,
   type Engine,
@@ -31,7 +32,7 @@ import {
   type TestResult,
 } from '../engine.ts';
 import { describeInformationSchemaTable } from '../information-schema-table.ts';
-import { bodyCapOf, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
+import { bodyCapOf, isTooLarge, MAX_RESULT_BYTES, maxBytesOf, tooLargeError } from '../result-limits.ts';
 import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { fromMysqlError } from './mysql-errors.ts';
@@ -222,6 +223,72 @@ export class MysqlEngine implements Engine {
     );
     const step = <T>(p: Promise<T>) => withDeadline(p, timeout + CLIENT_GRACE_MS, { signal: options.signal });
     const base = sql.replace(/[\s;]+$/, '');
+    try {
+      // A streamed statement lives as long as the export, so its server-side limit is the
+      // ceiling; each batch must still arrive within the ordinary timeout (`step`).
+      const limit = conn.stream ? MAX_TIMEOUT_MS : timeout;
+      await step(this.#limit(conn, limit, { readOnly: true }));
+      await step(this.#exec(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
+      const batches = conn.stream
+        ? this.#rows(conn, base, options.params, batchSize, step)
+        : this.#pages(conn, base, options.params, batchSize, step);
+      for await (const raw of batches) {
+        yield {
+          columns: raw.fields.map((f) => ({ name: f.name, type: f.type })),
+          rows: raw.rows as unknown[][],
+        };
+      }
+      await step(this.#exec(conn, 'ROLLBACK'));
+    } catch (err) {
+      this.#fail(err);
+    } finally {
+      controller.abort();
+      conn.close?.();
+    }
+  }
+
+  /**
+   * One statement, its rows read off the socket a batch at a time (linear in the row count);
+   * the statement runs as written, inside the session's read-only transaction, and the driver
+   * sends it as one statement, so a second one after it is a syntax error.
+   */
+  async *#rows(
+    conn: Connection,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    batchSize: number,
+    step: <T>(p: Promise<T>) => Promise<T>,
+  ): AsyncGenerator<Raw> {
+    const args = params && params.length > 0 ? params.map(toMysqlParam) : null;
+    const batches = conn.stream!(sql, args, { rows: batchSize, bytes: MAX_RESULT_BYTES })[
+      Symbol.asyncIterator
+    ]();
+    try {
+      while (true) {
+        const next = await step(batches.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // Not awaited: after a timed-out batch the reader is still waiting, and only the abort in
+      // stream()'s `finally` (which closes the socket) releases it.
+      batches.return?.().catch(() => {});
+    }
+  }
+
+  /**
+   * Pages of `LIMIT/OFFSET` over the statement as a derived table, for transports that cannot
+   * stream one statement (HTTP). Each page re-reads the rows before it, so a whole read is
+   * quadratic in the row count: fine for thousands of rows, not for millions. Keyset paging
+   * would be linear, but needs a unique key the caller's SELECT may not have.
+   */
+  async *#pages(
+    conn: Connection,
+    base: string,
+    params: readonly unknown[] | undefined,
+    batchSize: number,
+    step: <T>(p: Promise<T>) => Promise<T>,
+  ): AsyncGenerator<Raw> {
     // MariaDB drops ORDER BY inside a derived table unless the table also has a LIMIT, so the
     // inner query gets the largest one. A query with its own LIMIT rejects a second (1064) and
     // keeps its ORDER BY anyway, so it goes in as written.
@@ -231,31 +298,20 @@ export class MysqlEngine implements Engine {
         this.#exec(
           conn,
           `SELECT * FROM (${inner}) AS atrium_page LIMIT ${batchSize} OFFSET ${offset}`,
-          options.params,
+          params,
         ),
       );
-    try {
-      await step(this.#limit(conn, timeout, { readOnly: true }));
-      await step(this.#exec(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
-      for (let offset = 0; ; offset += batchSize) {
-        let raw: Raw;
-        try {
-          raw = await page(offset);
-        } catch (err) {
-          if (offset > 0 || inner === base || !/\(errno 1064\)/.test((err as Error).message)) throw err;
-          inner = base;
-          raw = await page(offset);
-        }
-        const rows = raw.rows as unknown[][];
-        yield { columns: raw.fields.map((f) => ({ name: f.name, type: f.type })), rows };
-        if (rows.length < batchSize) break;
+    for (let offset = 0; ; offset += batchSize) {
+      let raw: Raw;
+      try {
+        raw = await page(offset);
+      } catch (err) {
+        if (offset > 0 || inner === base || !/\(errno 1064\)/.test((err as Error).message)) throw err;
+        inner = base;
+        raw = await page(offset);
       }
-      await step(this.#exec(conn, 'ROLLBACK'));
-    } catch (err) {
-      this.#fail(err);
-    } finally {
-      controller.abort();
-      conn.close?.();
+      yield raw;
+      if (raw.rows.length < batchSize) return;
     }
   }
 

@@ -10,6 +10,9 @@ const MYSQL_ERRNO: Record<number, EngineErrorCode> = {
   1792: 'read_only_violation', // statement not allowed in a READ ONLY transaction
   1969: 'timeout', // MariaDB max_statement_time exceeded
   3024: 'timeout', // MySQL max_execution_time exceeded
+  1040: 'too_many_connections', // the server's max_connections
+  1203: 'too_many_connections', // the global max_user_connections
+  1226: 'too_many_connections', // the user's MAX_USER_CONNECTIONS resource
   2003: 'connection_refused',
   2005: 'host_not_found',
 };

@@ -52,6 +52,31 @@ export function attachPartitions(tables: Map<string, TableInfo>, rows: Row[]) {
   }
 }
 
+/** The rotation clause of `PARTITION BY SYSTEM_TIME …`, up to the partition list or count. */
+const SYSTEM_TIME_CLAUSE = /\bPARTITION BY SYSTEM_TIME\b(.*?)(?:\n?\(PARTITION\b|\nPARTITIONS\b|$)/s;
+
+/**
+ * A `SYSTEM_TIME` partitioning's INTERVAL/LIMIT, STARTS and AUTO live only in SHOW CREATE TABLE,
+ * so each such table (rare: one per history-rotated table) costs one statement. Returns how many ran.
+ */
+export async function readSystemTimeClauses(engine: Engine, tables: Iterable<TableInfo>): Promise<number> {
+  const db = sqlBuilder('mysql');
+  let count = 0;
+  for (const t of tables) {
+    if (t.partitioning?.method !== 'SYSTEM_TIME') continue;
+    const target = sql.id(t.schema, t.name).compile(db).sql;
+    const [row] = await engine.query(`show create table ${target}`, { readOnly: true }).then(records);
+    count++;
+    const create =
+      Object.values(row ?? {})
+        .map(String)
+        .find((v) => /^CREATE TABLE/i.test(v)) ?? '';
+    const clause = SYSTEM_TIME_CLAUSE.exec(create)?.[1]?.trim();
+    if (clause) t.partitioning.systemTime = clause;
+  }
+  return count;
+}
+
 /**
  * A system-versioned table's key as information_schema gives it names the hidden `row_end`
  * column MariaDB adds to it; the table was declared without it, and re-declaring it that way

@@ -23,6 +23,7 @@ import {
   markSystemVersioned,
   partitionsQuery,
   readSequences,
+  readSystemTimeClauses,
 } from './mysql-extras-introspector.ts';
 import { MYSQL_PROGRAMS } from './schema-objects.ts';
 
@@ -204,6 +205,7 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
   }
 
   attachPartitions(tables, partitions);
+  const systemTimeQueries = await readSystemTimeClauses(engine, tables.values());
   for (const t of versioned) markSystemVersioned(t);
   const sequences = await readSequences(engine, sequenceNames);
 
@@ -222,7 +224,7 @@ export async function introspectMysql(engine: Engine): Promise<SchemaSnapshot> {
     enums: [],
     ...(sequences.length ? { sequences } : {}),
     programs: sortPrograms(programs.map(toProgram)),
-    queryCount: 9 + (sequenceNames.length ? 1 : 0),
+    queryCount: 9 + (sequenceNames.length ? 1 : 0) + systemTimeQueries,
   };
 }
 

@@ -11,7 +11,7 @@
  *
  * Each engine call opens its own connection (closed when the call ends) and a request never holds
  * more than two (socket-budget.ts: a third call waits for one to close). When a call's signal aborts mid-statement, its socket is closed first and then
- * `KILL QUERY` goes on a second connection, so the server stops too.
+ * `KILL QUERY` (for a stream, `KILL CONNECTION`) goes on a second connection, so the server stops too.
  */
 import mysql, { type Connection, type FieldPacket, type ResultSetHeader } from 'mysql2';
 import { CONNECT_TIMEOUT_MS, type Target } from '../config.ts';
@@ -20,7 +20,7 @@ import { ResponseTooLarge } from '../result-limits.ts';
 import { SocketBudget } from '../socket-budget.ts';
 import { MysqlEngine } from './mysql-engine.ts';
 import { vitessType } from './mysql-tcp-types.ts';
-import type { MysqlConnection, MysqlConnector, MysqlRaw } from './mysql-transport.ts';
+import type { MysqlConnection, MysqlConnector, MysqlRaw, StreamBatch } from './mysql-transport.ts';
 import { mysqlCast } from './mysql-values.ts';
 
 /** Outgoing connections one request may hold open through this transport. */
@@ -79,7 +79,12 @@ class TcpMysqlConnection implements MysqlConnection {
       return new Promise<Connection>((resolve, reject) => {
         const conn = mysql.createConnection(this.#options);
         this.#socket = conn;
-        conn.on('error', () => {}); // surfaced through the pending call instead of crashing the isolate
+        // A socket error or a server hang-up fails the call in flight at once (an unhandled
+        // 'error' would crash the isolate; a swallowed one would leave the call to its timeout).
+        conn.on('error', (err: Error) => this.#abort?.(normalized(err)));
+        conn.on('end', () =>
+          this.#abort?.(new EngineError('upstream_error', 'The database closed the connection')),
+        );
         conn.connect((err) => {
           if (err) {
             this.close();
@@ -150,8 +155,103 @@ class TcpMysqlConnection implements MysqlConnection {
     }
   }
 
-  /** Drops the socket; a statement still running is killed from a second connection. */
-  #cancel(reason: unknown) {
+  /**
+   * The statement's rows as the server sends them, a batch at a time: while a batch waits for its
+   * consumer the connection is paused (mysql2 stops reading the socket, so TCP backpressure holds
+   * the server at its next write), so memory stays at one batch whatever the result's size.
+   */
+  async *stream(sql: string, args: readonly unknown[] | null, batch: StreamBatch): AsyncGenerator<MysqlRaw> {
+    const conn = await this.#open();
+    this.#busy = true;
+    let fields: MysqlRaw['fields'] | undefined;
+    let types: { type: string; charset: number | null }[] = [];
+    let sets = 0;
+    let rows: unknown[][] = [];
+    let bytes = 0;
+    const ready: MysqlRaw[] = [];
+    let done = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const take = () => {
+      ready.push({ fields: fields ?? [], rows, rowsAffected: 0 });
+      rows = [];
+      bytes = 0;
+    };
+    this.#abort = (err) => {
+      failure ??= err;
+      notify();
+    };
+    const values = args === null ? undefined : (args.map(toDriver) as unknown[]);
+    const query = conn.query({ sql, values, rowsAsArray: true, typeCast: (field) => field.buffer() });
+    query.on('fields', (f: FieldPacket[] | undefined) => {
+      if (!f || ++sets !== 1) return;
+      types = f.map((field) => ({ type: vitessType(field), charset: field.characterSet ?? null }));
+      fields = f.map((field, i) => ({ name: field.name, type: types[i]!.type }));
+    });
+    query.on('result', (row: (Buffer | null)[] | ResultSetHeader) => {
+      if (!Array.isArray(row) || sets !== 1) return;
+      const size = row.reduce((n, v) => n + (v?.length ?? 0), 0);
+      // The connection's byte budget, when it has one, holds for a stream as for one statement.
+      this.#left -= size;
+      if (this.#left < 0) {
+        this.#cancel(new ResponseTooLarge(0), 'CONNECTION');
+        return;
+      }
+      rows.push(row.map((v, i) => mysqlCast(types[i]!, v === null ? null : v.toString('latin1'))));
+      bytes += size;
+      if (rows.length < batch.rows && bytes < batch.bytes) return;
+      take();
+      conn.pause();
+      notify();
+    });
+    query.on('error', (err: Error) => {
+      failure ??= normalized(err);
+      notify();
+    });
+    query.on('end', () => {
+      done = true;
+      notify();
+    });
+    let yielded = false;
+    try {
+      while (true) {
+        if (failure !== undefined) throw failure;
+        const next = ready.shift();
+        if (next) {
+          yielded = true;
+          yield next;
+          continue;
+        }
+        if (done) {
+          // The tail, or the columns of a result with no rows.
+          if (rows.length > 0 || !yielded) yield { fields: fields ?? [], rows, rowsAffected: 0 };
+          return;
+        }
+        const waiting = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        conn.resume();
+        await waiting;
+      }
+    } finally {
+      // Left early (the consumer stopped, or a failure): the server must stop sending too.
+      if (!done) this.#cancel(failure, 'CONNECTION');
+      this.#busy = false;
+      this.#abort = undefined;
+    }
+  }
+
+  /**
+   * Drops the socket; a statement still running is killed from a second connection. A stream's
+   * statement is blocked writing rows nobody reads, which `KILL QUERY` does not interrupt (the
+   * server checks the flag between rows), so there the whole server connection is killed.
+   */
+  #cancel(reason: unknown, what: 'QUERY' | 'CONNECTION' = 'QUERY') {
     const busy = this.#busy;
     const threadId = this.#threadId;
     this.#abort?.(reason ?? new DOMException('The operation was aborted', 'AbortError'));
@@ -159,7 +259,7 @@ class TcpMysqlConnection implements MysqlConnection {
     if (!busy || threadId === undefined) return;
     const killer = new TcpMysqlConnection(this.#options, this.#budget, new AbortController().signal);
     killer
-      .execute(`KILL QUERY ${Number(threadId)}`, null)
+      .execute(`KILL ${what} ${Number(threadId)}`, null)
       .catch(() => {}) // best effort: the statement's own max_execution_time still ends it
       .finally(() => killer.close());
   }

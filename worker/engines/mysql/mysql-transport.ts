@@ -17,6 +17,18 @@ export interface MysqlConnection {
   execute(sql: string, args: readonly unknown[] | null): Promise<MysqlRaw>;
   /** Ends the connection's session (a TCP socket); HTTP sessions have nothing to close. */
   close?(): void;
+  /**
+   * One statement's rows in batches as the server sends them (a TCP socket; HTTP has no such
+   * thing), reading no further while a batch waits for the consumer: a batch ends at `rows` rows
+   * or once it holds `bytes` bytes. The first batch carries the fields even when there are no
+   * rows. Ending the iteration early stops the statement on the server.
+   */
+  stream?(sql: string, args: readonly unknown[] | null, batch: StreamBatch): AsyncIterable<MysqlRaw>;
+}
+
+export interface StreamBatch {
+  rows: number;
+  bytes: number;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface PgClientLike {
   query(config: any): unknown;
   end(): Promise<void>;
   on(event: string, listener: (msg: never) => void): unknown;
-  connection: { on(event: string, listener: (msg: never) => void): unknown };
+  connection: { on(event: string, listener: (msg: never) => void): unknown; stream?: { destroy(): void } };
 }
 
 export class PgClientSession implements PgSession {

@@ -111,8 +111,12 @@ class TcpSession implements PgSession {
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
+    const busy = this.#inFlight > 0;
     this.closed = this.#inner.end();
-    this.#onEnd(this, this.#inFlight > 0);
+    // A pipelined client's end() waits for every query on the wire to drain, and an abandoned
+    // call's never may: drop the socket instead (pg does the same for a busy unpipelined client).
+    if (busy) (this.#client as unknown as PgClientLike).connection.stream?.destroy();
+    this.#onEnd(this, busy);
   }
 
   get ended() {
@@ -164,10 +168,19 @@ export class PgTcpTransport implements PgTransport {
     cancelBackend(address, session.key, this.#tls).catch(() => {});
   };
 
-  async #connect(notices: string[]): Promise<TcpSession> {
+  /**
+   * `pipelined` writes each query as soon as it is issued instead of after the previous answer
+   * (pg's pipeline mode: each query still has its own Sync, so the server runs exactly the
+   * messages, in exactly the order, it would have unpipelined). One-shot transactions issue BEGIN,
+   * set_config, the statement, FETCH and COMMIT at once, so they cost one round trip instead of
+   * five. Sessions stay unpipelined: their portals span round trips (pg refuses them when
+   * pipelined) and a read-only script checks the session after each statement before the next.
+   */
+  async #connect(notices: string[], pipelined = false): Promise<TcpSession> {
     // Past the cap a session waits for another to end (socket-budget.ts) rather than failing.
     await this.#budget.acquire();
-    const session = new TcpSession(new pg.Client(this.#config), notices, this.#ended);
+    const client = new pg.Client({ ...this.#config, pipeline: pipelined });
+    const session = new TcpSession(client, notices, this.#ended);
     this.#open.add(session);
     this.peakSockets = Math.max(this.peakSockets, this.#open.size);
     return connectWithin(session);
@@ -181,7 +194,7 @@ export class PgTcpTransport implements PgTransport {
   async #sharedSession(): Promise<TcpSession> {
     const current = this.#shared && (await this.#shared.catch(() => undefined));
     if (current && !current.ended) return current;
-    this.#shared = this.#connect([]);
+    this.#shared = this.#connect([], true);
     return this.#shared;
   }
 
@@ -218,8 +231,10 @@ export class PgTcpTransport implements PgTransport {
 }
 
 /**
- * BEGIN, the queries, COMMIT — queued at once so nothing else on the socket lands between them.
- * After a failure the server refuses the rest (25P02) and turns COMMIT into a rollback.
+ * BEGIN, the queries, COMMIT — issued at once, so on the pipelined shared socket they travel in
+ * one flight and nothing else on the socket lands between them. Every statement keeps its own
+ * Parse and Sync (one command each). After a failure the server refuses the rest (25P02) and
+ * turns COMMIT into a rollback.
  */
 async function transaction(
   session: TcpSession,

@@ -36,6 +36,8 @@ import { readPostgresObjects } from './schema-objects.ts';
 
 /** One-shot row queries run as this cursor, so FETCH bounds what the server computes. */
 const CURSOR = 'DECLARE atrium_q NO SCROLL CURSOR FOR ';
+/** Still read-only? Also takes the transaction's snapshot, after which it cannot become read-write. */
+const READ_ONLY_CHECK = "select current_setting('transaction_read_only')";
 /** DECLARE refuses data-modifying WITH (0A000) and non-SELECT forms (42601): run those as written. */
 const NOT_A_CURSOR = new Set(['0A000', '42601']);
 
@@ -230,9 +232,15 @@ export class PostgresEngine implements Engine {
    */
   async #assertReadOnly(client: PgSession, timeout: number): Promise<void> {
     if (client.transactionStatus !== 'T') throw violation();
-    const sql = "select current_setting('transaction_read_only')";
-    const raw = (await this.#run(client, sql, timeout)) as RawResult;
+    const raw = (await this.#run(client, READ_ONLY_CHECK, timeout)) as RawResult;
     if (raw.rows[0]?.[0] !== 'on' || client.transactionStatus !== 'T') throw violation();
+  }
+
+  /** BEGIN READ ONLY with the statement timeout, checked, in one round trip of Atrium's own text. */
+  async #beginReadOnly(client: PgSession, timeout: number): Promise<void> {
+    const sql = `SET statement_timeout = ${timeout}; BEGIN READ ONLY; ${READ_ONLY_CHECK}`;
+    const raws = (await this.#run(client, sql, timeout)) as RawResult[];
+    if (raws.at(-1)?.rows[0]?.[0] !== 'on' || client.transactionStatus !== 'T') throw violation();
   }
 
   async script(statements: readonly Statement[], options: Omit<QueryOptions, 'params'> = {}) {
@@ -243,10 +251,10 @@ export class PostgresEngine implements Engine {
     const client = await this.#connect(notices);
     const raws: { raw: RawResult; started: number; finished: number; notices: string[] }[] = [];
     try {
-      // Our own fixed text: one simple-protocol round trip for both.
-      const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
-      await this.#run(client, `SET statement_timeout = ${timeout}; ${begin}`, timeout);
-      if (readOnly) await this.#assertReadOnly(client, timeout);
+      // Our own fixed text: one simple-protocol round trip for all of it. A read-only run's check
+      // rides along; its SELECT also takes the snapshot that shuts `SET TRANSACTION READ WRITE`.
+      if (readOnly) await this.#beginReadOnly(client, timeout);
+      else await this.#run(client, `SET statement_timeout = ${timeout}; BEGIN`, timeout);
       let budget = maxBytes;
       for (const statement of statements) {
         const started = Date.now();
@@ -257,7 +265,9 @@ export class PostgresEngine implements Engine {
         raws.push({ raw, started, finished: Date.now(), notices: notices.splice(0) });
         if (readOnly) await this.#assertReadOnly(client, timeout);
       }
-      await this.#run(client, 'COMMIT', timeout);
+      // A read-only transaction has nothing to commit: closing the session rolls it back, which
+      // saves the round trip and undoes even more than COMMIT would. A writing script must wait.
+      if (!readOnly) await this.#run(client, 'COMMIT', timeout);
       const resolved = await this.#userTypes(
         raws.map((r) => r.raw),
         options.signal,

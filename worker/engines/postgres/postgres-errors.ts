@@ -20,6 +20,8 @@ export function fromPgError(err: unknown, secrets: readonly (string | undefined)
     if (sqlstate === '57014') return new EngineError('timeout', `Statement timed out: ${message}`, opts);
     if (sqlstate === '25006') return new EngineError('read_only_violation', message, opts);
     if (sqlstate === '3D000') return new EngineError('invalid_config', message, opts);
+    // 53300: max_connections, or the role's CONNECTION LIMIT, is reached.
+    if (sqlstate === '53300') return new EngineError('too_many_connections', message, opts);
     if (sqlstate.startsWith('08')) return new EngineError('upstream_error', message, opts);
     return new EngineError('query_error', message, opts);
   }

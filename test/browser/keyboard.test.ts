@@ -208,7 +208,7 @@ test('sign in, choose a connection, run a query, edit a cell, copy a range, open
     await page.keyboard.press('Control+K');
     await page.keyboard.type(`public.${table}`);
     await expect
-      .poll(() => page.locator('[role="option"][aria-selected="true"]').textContent(), WAIT)
+      .poll(() => page.locator('.palette-item[aria-selected="true"]').textContent(), WAIT)
       .toContain(table);
     await page.keyboard.press('Enter');
     await page.getByTestId('table-details').waitFor(WAIT);

@@ -5,45 +5,26 @@
  * connection of its own, so Atrium meets the server's real refusal (SQLSTATE 53300,
  * errno 1226) rather than a simulated one.
  */
-import { spawnSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { mariadb, psql } from './sql-shell.ts';
 
 export const SLOT_LOGIN = { user: 'fault_slots', password: 'fault-slots-2026' } as const;
-
-function run(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${(r.stderr ?? String(r.error)).slice(0, 1000)}`);
-}
 
 /** Creates (or resets) both logins; idempotent. */
 export function ensureSlotLogins(): void {
   const { user, password } = SLOT_LOGIN;
   // Loopback is trusted for every role but atrium_pw (pg_hba.conf), so no password here.
-  run('psql', [
-    '-X',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-h',
-    '127.0.0.1',
-    '-U',
-    'postgres',
-    '-d',
+  psql(
     'atrium_test',
-    '-c',
     `do $$ begin if not exists (select from pg_roles where rolname = '${user}') then create role ${user} login; end if; end $$;` +
       `alter role ${user} connection limit 1`,
-  ]);
-  run('mariadb', [
-    '--protocol=tcp',
-    '-h127.0.0.1',
-    '-P3306',
-    '-uroot',
-    '-e',
+  );
+  mariadb(
     `create user if not exists '${user}'@'%' identified by '${password}';` +
       `alter user '${user}'@'%' identified by '${password}' with max_user_connections 1;` +
       `grant select on atrium_test.* to '${user}'@'%'`,
-  ]);
+  );
 }
 
 /** Takes the login's one slot; the returned function gives it back. */

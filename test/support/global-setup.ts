@@ -26,8 +26,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  ensureDatasets();
-  ensurePasswordLogins();
+  // `TEST_WITHOUT_DATABASES=1` runs the tests that need no database server (the newcomer's journey
+  // on the built-in demo) on a machine where PostgreSQL and MariaDB are stopped, to prove they need none.
+  if (process.env.TEST_WITHOUT_DATABASES !== '1') {
+    ensureDatasets();
+    ensurePasswordLogins();
+  }
   // A fresh secret for this run only (see dev/endpoints/gate.ts); it travels inside the URLs.
   // The D1 and libSQL stand-ins' SQLite files (chinook is built on first use), this run's own.
   const sqliteDir = mkdtempSync(join(tmpdir(), 'atrium-test-sqlite-'));

@@ -8,36 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { mariadb, psql } from './sql-shell.ts';
 
 export const PASSWORD_LOGIN = { user: 'atrium_pw', password: 'atrium-pw-2026' } as const;
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const lockFile = '/tmp/atrium-password-logins.lock';
 const HBA_LINE = `host all ${PASSWORD_LOGIN.user} 127.0.0.1/32 scram-sha-256`;
-
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${(r.stderr ?? String(r.error)).slice(0, 1000)}`);
-  return r.stdout.trim();
-}
-
-const psql = (database: string, sql: string) =>
-  run('psql', [
-    '-X',
-    '-At',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-h',
-    '127.0.0.1',
-    '-U',
-    'postgres',
-    '-d',
-    database,
-    '-c',
-    sql,
-  ]);
-const mariadb = (sql: string) =>
-  run('mariadb', ['--protocol=tcp', '-h127.0.0.1', '-P3306', '-uroot', '-e', sql]);
 
 function ensurePostgres() {
   const { user, password } = PASSWORD_LOGIN;

@@ -1,6 +1,7 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { describeError } from '../api/client.ts';
 import { type SchemaNode, schemaApi, type TableNode } from '../api/schema.ts';
+import { rovingFocus } from '../lib/roving-focus.ts';
 import ObjectGroups from './schema-object-groups.tsx';
 
 export interface TreeSelection {
@@ -21,8 +22,10 @@ export default function SchemaTree(props: {
   selected: TreeSelection | null;
   onSelect: (selection: TreeSelection) => void;
 }) {
+  // One Tab stop for the whole tree; the arrows move between rows (lib/roving-focus.ts).
+  const roving = (el: HTMLUListElement) => onCleanup(rovingFocus(el));
   return (
-    <ul class="tree" aria-label="Schema" data-testid="schema-tree">
+    <ul class="tree" aria-label="Schema" data-testid="schema-tree" ref={roving}>
       <For each={props.schemas} fallback={<li class="subtle">Nothing synced yet — press Sync.</li>}>
         {(schema) => (
           <SchemaBranch

@@ -52,6 +52,14 @@ export class RateLimiter extends DurableObject<Record<string, never>> {
     return w && now < w.start + w.windowMs ? w : undefined;
   }
 
+  /** The running window, or a new one from `now` when none runs (`opened`: it must be persisted with an alarm). */
+  #open(now: number, windowSeconds: number): { window: Window; opened: boolean } {
+    const running = this.#current(now);
+    if (running) return { window: running, opened: false };
+    this.#window = { start: now, count: 0, windowMs: windowSeconds * 1000 };
+    return { window: this.#window, opened: true };
+  }
+
   #persist(window: Window, opened: boolean): void {
     if (window.windowMs <= MEMORY_ONLY_WINDOW_MS) return;
     this.ctx.storage.kv.put('window', window);
@@ -60,12 +68,7 @@ export class RateLimiter extends DurableObject<Record<string, never>> {
 
   hit(limit: number, windowSeconds: number): RateLimitResult {
     const now = Date.now();
-    let window = this.#current(now);
-    const opened = !window;
-    if (!window) {
-      window = { start: now, count: 0, windowMs: windowSeconds * 1000 };
-      this.#window = window;
-    }
+    const { window, opened } = this.#open(now, windowSeconds);
     if (window.count >= limit) {
       return {
         allowed: false,
@@ -85,12 +88,7 @@ export class RateLimiter extends DurableObject<Record<string, never>> {
    */
   lease(limit: number, windowSeconds: number, want: number): RateLease {
     const now = Date.now();
-    let window = this.#current(now);
-    const opened = !window;
-    if (!window) {
-      window = { start: now, count: 0, windowMs: windowSeconds * 1000 };
-      this.#window = window;
-    }
+    const { window, opened } = this.#open(now, windowSeconds);
     const until = window.start + window.windowMs;
     const granted = Math.max(0, Math.min(want, limit - window.count));
     window.count += granted;

@@ -5,8 +5,6 @@ import { addressedByBinding, isBindingEngine } from '../engines/dialects.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import type { ServiceContext } from '../lib/after-response.ts';
 import { builtinConnectionState, type ConnectionRow, connections } from '../meta/connections.ts';
-import { documents } from '../meta/documents.ts';
-import { dropConnectionSchemaQueries } from '../schema/snapshot-drop.ts';
 import { connectionAudit } from './audit.ts';
 import { BUILTIN_D1, builtinView, findBuiltin, isBuiltinId } from './builtins.ts';
 import { forgetConnection } from './connection-cache.ts';
@@ -19,6 +17,7 @@ import {
   withReadOnlyPassword,
 } from './read-only-login.ts';
 import { mergeRemote, remoteColumns } from './remote-sqlite.ts';
+import { removeConnection } from './remove.ts';
 import { metaDb as db, loadBuiltinState, loadRow, type Scope } from './scope.ts';
 import { requirePasswordForNewTarget } from './secret-target.ts';
 import { openSecret, sealSecret } from './secrets.ts';
@@ -212,24 +211,15 @@ export async function updateConnection(
   return viewOf(updated);
 }
 
-/**
- * One transaction: the row, its synced schema, the documents' link to it (a plain column,
- * not a foreign key, since documents may also name built-in connections) and the audit entry.
- */
 export async function deleteConnection(ctx: ServiceContext, scope: Scope, id: string): Promise<void> {
   refuseBuiltin(id, 'deleted');
   await loadRow(ctx.env, scope.orgId, id);
-  const d1 = db(ctx.env);
-  await d1.batch([
-    d1.delete(connections).where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId))),
-    d1
-      .update(documents)
-      .set({ connectionId: null })
-      .where(and(eq(documents.organizationId, scope.orgId), eq(documents.connectionId, id))),
-    ...dropConnectionSchemaQueries(d1, scope.orgId, id),
+  await removeConnection(
+    ctx.env,
+    scope,
+    id,
     connectionAudit(ctx.env, scope, 'connection.delete', id, 'success', null),
-  ]);
-  forgetConnection(scope.orgId, id);
+  );
 }
 
 /**

@@ -192,6 +192,9 @@ export interface DomainInfo {
   checks: CheckInfo[];
 }
 
+/** The kinds of `ProgramInfo`, in the order a snapshot and the browser list them. */
+export const PROGRAM_KINDS = ['function', 'procedure', 'aggregate', 'trigger', 'event'] as const;
+
 /**
  * A routine, trigger or event as a snapshot keeps it: enough to list, search and diff it.
  * The DDL export reads each one's complete CREATE statement live (`Engine.schemaObjects`).
@@ -199,7 +202,7 @@ export interface DomainInfo {
 export interface ProgramInfo {
   schema: string;
   name: string;
-  kind: 'function' | 'procedure' | 'aggregate' | 'trigger' | 'event';
+  kind: (typeof PROGRAM_KINDS)[number];
   /**
    * What tells it apart and places it: a routine's arguments (`x integer`; overloads share a
    * name), a trigger's timing, events and table (`BEFORE UPDATE ON orders`), an event's schedule.

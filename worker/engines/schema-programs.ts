@@ -2,15 +2,9 @@
  * Routines, triggers and events as catalog rows become `ProgramInfo` (one shape for every
  * engine's introspector) and the order a snapshot keeps them in.
  */
-import { cmp, type ProgramInfo } from './schema-model.ts';
+import { cmp, PROGRAM_KINDS, type ProgramInfo } from './schema-model.ts';
 
-const PROGRAM_KINDS = new Set<ProgramInfo['kind']>([
-  'function',
-  'procedure',
-  'aggregate',
-  'trigger',
-  'event',
-]);
+const KNOWN_KINDS = new Set<string>(PROGRAM_KINDS);
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 /**
  * A body longer than this is cut in the snapshot (and says so): one stored value holds at most
@@ -25,7 +19,7 @@ export function toProgram(r: Record<string, unknown>): ProgramInfo {
   return {
     schema: String(r.schema),
     name: String(r.name),
-    kind: PROGRAM_KINDS.has(kind) ? kind : 'function',
+    kind: KNOWN_KINDS.has(kind) ? kind : 'function',
     signature: text(r.signature) ?? '',
     returns: text(r.returns),
     language: text(r.language),

@@ -8,14 +8,13 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { HostedSqlite } from '../../durable-objects/hosted-sqlite.ts';
 import { connectionAudit } from '../connections/audit.ts';
 import { forgetConnection } from '../connections/connection-cache.ts';
+import { removeConnection } from '../connections/remove.ts';
 import { metaDb as db, type Scope } from '../connections/scope.ts';
 import type { Env } from '../env.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import { afterResponse, type ServiceContext } from '../lib/after-response.ts';
 import { connections, type NewConnectionRow } from '../meta/connections.ts';
-import { documents } from '../meta/documents.ts';
 import { type HostedDatabaseRow, hostedDatabases } from '../meta/hosted-sqlite.ts';
-import { dropConnectionSchemaQueries } from '../schema/snapshot-drop.ts';
 
 /**
  * Storage one Durable Object may hold: 10 GB per object with SQLite storage on the Workers Paid
@@ -171,20 +170,15 @@ export async function dropHosted(
     .size()
     .catch(() => row.hosted.sizeBytes);
   await hostedStub(ctx.env, id).destroy();
-  const d1 = db(ctx.env);
-  await d1.batch([
-    d1.delete(connections).where(and(eq(connections.id, id), eq(connections.orgId, scope.orgId))),
-    d1
-      .update(documents)
-      .set({ connectionId: null })
-      .where(and(eq(documents.organizationId, scope.orgId), eq(documents.connectionId, id))),
-    ...dropConnectionSchemaQueries(d1, scope.orgId, id),
+  await removeConnection(
+    ctx.env,
+    scope,
+    id,
     connectionAudit(ctx.env, scope, 'hosted_database.drop', id, 'success', {
       name: row.name,
       sizeBytes: size,
     }),
-  ]);
-  forgetConnection(scope.orgId, id);
+  );
 }
 
 /**

@@ -1,4 +1,8 @@
 import { z } from '@hono/zod-openapi';
+import { PROGRAM_KINDS } from '../engines/schema-model.ts';
+
+/** What the browser lists beside tables: its object groups, in their order. */
+const LISTED_OBJECT_KINDS = ['sequence', 'domain', 'partition', ...PROGRAM_KINDS] as const;
 
 /** Shapes of the schema routes' responses and parameters (and so of the OpenAPI document). */
 
@@ -225,7 +229,7 @@ const KeyRefSchema = z.object({
 });
 const IndexRefSchema = z.object({ name: z.string(), definition: z.string() });
 const ObjectRefSchema = z.object({
-  kind: z.enum(['sequence', 'domain', 'function', 'procedure', 'aggregate', 'trigger', 'event']),
+  kind: z.enum(['sequence', 'domain', ...PROGRAM_KINDS]),
   schema: z.string(),
   name: z.string(),
   signature: z.string().optional(),
@@ -280,19 +284,7 @@ export const SearchSchema = z
     snapshot: SnapshotMetaSchema,
     items: z.array(
       z.object({
-        type: z.enum([
-          'schema',
-          'table',
-          'column',
-          'sequence',
-          'domain',
-          'partition',
-          'function',
-          'procedure',
-          'aggregate',
-          'trigger',
-          'event',
-        ]),
+        type: z.enum(['schema', 'table', 'column', ...LISTED_OBJECT_KINDS]),
         schema: z.string(),
         table: z.string().nullable(),
         column: z.string().nullable(),
@@ -315,16 +307,7 @@ export const ObjectListSchema = z
     schema: z.string(),
     items: z.array(
       z.object({
-        kind: z.enum([
-          'sequence',
-          'domain',
-          'partition',
-          'function',
-          'procedure',
-          'aggregate',
-          'trigger',
-          'event',
-        ]),
+        kind: z.enum(LISTED_OBJECT_KINDS),
         schema: z.string(),
         name: z.string(),
         detail: z.string().nullable().openapi({

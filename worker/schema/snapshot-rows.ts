@@ -231,14 +231,6 @@ export function programRows(programs: ProgramInfo[] | undefined): unknown[][] {
   return rows;
 }
 
-export const PROGRAM_KINDS: readonly ProgramInfo['kind'][] = [
-  'function',
-  'procedure',
-  'aggregate',
-  'trigger',
-  'event',
-];
-
 /**
  * What a table holds beyond its row, columns, constraints and indexes — MySQL partitioning,
  * system versioning, invisible and period columns — stored as one `schema_object` row

@@ -60,6 +60,15 @@ function streamQuery(conn: mysql.Connection, sql: string) {
       let failed = false;
       const rows: (Buffer | null)[][] = [];
       const query = core.query({ sql, rowsAsArray: true, typeCast: (field) => field.buffer() });
+      // mysql2 tells a broken socket to the connection only, not to a query that has no callback:
+      // fail the statement with it, as PlanetScale answers a lost backend, rather than hang.
+      const broken = (err: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(err);
+      };
+      core.once('error', broken);
+      const settled = () => core.off('error', broken);
       query.on('fields', (f: FieldPacket[]) => {
         sets++;
         if (sets === 1) fields = f;
@@ -83,9 +92,11 @@ function streamQuery(conn: mysql.Connection, sql: string) {
         if (sets === 1) rows.push(row);
       });
       query.on('error', (err: Error) => {
+        settled();
         if (!failed) reject(err);
       });
       query.on('end', () => {
+        settled();
         if (!failed) resolve({ fields, rows, header });
       });
     },

@@ -5,7 +5,10 @@
  *   Atrium works again without a restart;
  * - the local Neon endpoint dies mid-export, or the server itself over TCP → the
  *   client sees a failed download, never a truncated file that ends like a complete one.
- * The server faults run over each Postgres transport a connection can pick.
+ * The server faults run over each Postgres transport a connection can pick. Hyperdrive is not
+ * faulted apart: the test app binds none, and in `wrangler dev` a binding is the tcp transport's
+ * code to a local server. The server ending sessions on the HTTP transports, MariaDB's
+ * included, without crashing a server: http-server-faults.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server.ts';
@@ -18,9 +21,9 @@ interface ErrorBody {
 }
 
 let app: AppServer;
-let endpoints: { json: string; kill(): void };
+let endpoints: { json: string; kill(): Promise<void> };
 let client: AtriumClient;
-const TRANSPORTS = ['tcp', 'neon-http'] as const;
+const TRANSPORTS = ['tcp', 'neon-http', 'neon-ws'] as const;
 type Transport = (typeof TRANSPORTS)[number];
 const conns = {} as Record<Transport, string>;
 
@@ -45,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.stop();
-  endpoints?.kill();
+  await endpoints?.kill();
   await startFaultPostgres();
 });
 
@@ -134,6 +137,15 @@ describe.each(TRANSPORTS)('database server faults over %s', (transport) => {
 });
 
 describe('faults mid-export', () => {
+  // Before the endpoint is killed below: neon-ws streams through the same stand-in.
+  it('turns the server crashing mid-export over neon-ws into a failed download', async () => {
+    try {
+      expect(await exportThrough('neon-ws', () => crashFaultPostgres())).toBe('failed');
+    } finally {
+      await startFaultPostgres();
+    }
+  }, 120_000);
+
   it('turns the Neon endpoint killed mid-export into a failed download', async () => {
     expect(await exportThrough('neon-http', () => endpoints.kill())).toBe('failed');
   }, 120_000);

@@ -1,22 +1,28 @@
 /**
- * The local Neon/PlanetScale stand-ins in a child process of their own, so a
- * fault test can kill them (SIGKILL) mid-stream like a crashed proxy.
+ * The local stand-ins (dev/endpoints) in a child process of their own, so a fault test can kill
+ * them (SIGKILL) mid-stream like a crashed proxy, and start them again at the same address
+ * (same port, secret and SQLite directory) to show Atrium recovers once they are back.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LocalEndpointOptions } from '../../dev/endpoints/index.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NODE = existsSync(`${root}node_modules/.bin/node`) ? `${root}node_modules/.bin/node` : process.execPath;
 const SCRIPT = `
 import { startLocalEndpoints } from './dev/endpoints/index.ts';
-const e = await startLocalEndpoints();
-console.log(JSON.stringify({ neonHttp: e.neonHttp, neonWs: e.neonWs, planetscale: e.planetscale }));
+const e = await startLocalEndpoints(JSON.parse(process.env.ATRIUM_ENDPOINT_OPTIONS ?? '{}'));
+const { neonHttp, neonWs, planetscale, d1Http, libsql } = e;
+console.log(JSON.stringify({ neonHttp, neonWs, planetscale, d1Http, libsql }));
 `;
 
-export async function spawnEndpoints(): Promise<{ json: string; kill(): void }> {
-  const child = spawn(NODE, ['--input-type=module', '-e', SCRIPT], {
+export async function spawnEndpoints(
+  options: LocalEndpointOptions = {},
+): Promise<{ json: string; kill(): Promise<void> }> {
+  const child = spawn(NODE, ['--no-warnings', '--input-type=module', '-e', SCRIPT], {
     cwd: root,
+    env: { ...process.env, ATRIUM_ENDPOINT_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const json = await new Promise<string>((resolve, reject) => {
@@ -28,5 +34,13 @@ export async function spawnEndpoints(): Promise<{ json: string; kill(): void }> 
     });
     child.once('exit', (code) => reject(new Error(`endpoints exited with ${code}`)));
   });
-  return { json, kill: () => child.kill('SIGKILL') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Resolves once the process is gone, so its port is free for a restart.
+  return {
+    json,
+    kill: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
+  };
 }

@@ -14,14 +14,23 @@ export interface FaultProxy {
   latencyMs: number;
   /** Cuts every open connection with a TCP reset, as a pulled cable or a dying middlebox does. */
   dropAll(): void;
+  /**
+   * While true the link is down: new connections are reset at once instead of forwarded. With
+   * `dropAll` it keeps a cut from being papered over by a client that retries on a new connection
+   * (workerd re-sends a request whose reused keep-alive connection breaks before any answer).
+   */
+  down: boolean;
   /** How many client connections are open right now. */
   readonly openConnections: number;
+  /** Local ports of the open upstream sockets: how the server names them (to kill them there). */
+  readonly upstreamPorts: number[];
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let latencyMs = 0;
+  let down = false;
 
   /** Forwards chunks in order, each held back by the latency in force when it arrived. */
   const pipe = (from: Socket, to: Socket) => {
@@ -41,6 +50,10 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   };
 
   const server: Server = createServer((client) => {
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -69,6 +82,12 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     set latencyMs(ms: number) {
       latencyMs = ms;
     },
+    get down() {
+      return down;
+    },
+    set down(value: boolean) {
+      down = value;
+    },
     dropAll() {
       for (const [client, upstream] of [...pairs]) {
         client.resetAndDestroy();
@@ -78,6 +97,9 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     },
     get openConnections() {
       return pairs.size;
+    },
+    get upstreamPorts() {
+      return [...pairs].flatMap(([, upstream]) => (upstream.localPort ? [upstream.localPort] : []));
     },
     close() {
       for (const [client, upstream] of [...pairs]) {

@@ -35,5 +35,8 @@ export function transportCode(code: string | undefined, message: string): Engine
   if (code === 'ATRIUM_NONLOCAL') return 'unsupported';
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return 'timeout';
   if (/\bSSL\b|\bTLS\b|secure connection|certificate/i.test(message)) return 'tls_error';
+  // The link broke mid-request (workerd's fetch, Node's sockets): the service's failure, not the query's.
+  if (code === 'ECONNRESET' || /network connection lost|ECONNRESET|socket hang up/i.test(message))
+    return 'upstream_error';
   return undefined;
 }

@@ -22,7 +22,10 @@ export function fromPgError(err: unknown, secrets: readonly (string | undefined)
     if (sqlstate === '3D000') return new EngineError('invalid_config', message, opts);
     // 53300: max_connections, or the role's CONNECTION LIMIT, is reached.
     if (sqlstate === '53300') return new EngineError('too_many_connections', message, opts);
-    if (sqlstate.startsWith('08')) return new EngineError('upstream_error', message, opts);
+    // 08: the connection failed; 57P0x: the server ended the session (pg_terminate_backend, a
+    // shutdown, a crash, an idle-session timeout). Neither is the statement's fault.
+    if (sqlstate.startsWith('08') || sqlstate.startsWith('57P'))
+      return new EngineError('upstream_error', message, opts);
     return new EngineError('query_error', message, opts);
   }
   const transport = transportCode(e.code, raw);

@@ -2,7 +2,10 @@
  * Schema sync rows of `npm run bench`: `POST /api/connections/:id/sync` (introspect +
  * stage in D1 + flip) for Pagila and for a generated schema of N tables × 20 columns
  * with foreign keys, each beside `pg_dump --schema-only` of the same database on the
- * same machine, plus the catalog queries and D1 statements one sync costs.
+ * same machine (taking turns with it), plus the catalog queries and D1 statements one sync
+ * costs. A re-sync of an unchanged schema reuses the stored rows, so the generated schema
+ * also has a row for syncs that each follow a change (a table comment, made outside the
+ * timing): those store every row and record a diff.
  *
  * Runs standalone too (starts its own Atrium): `node bench/schema-sync.ts [--full] [--schema-tables=N]`.
  */
@@ -81,12 +84,50 @@ function pgDumpMs(database: string): number {
   return performance.now() - started;
 }
 
+/**
+ * A sync's cleanup (dropping the snapshot it replaced) runs after its response; this pause lets
+ * it finish so that it lands on neither the next pg_dump nor the next sync.
+ */
+const SETTLE_MS = 500;
+
+/**
+ * `runs` turns of pg_dump then a sync, so both see the same machine (it is shared); `before(i)`
+ * runs ahead of each turn, outside the timing.
+ */
+async function alternated(
+  client: AtriumClient,
+  path: string,
+  database: string,
+  runs: number,
+  before: (i: number) => void = () => {},
+) {
+  const wall: number[] = [];
+  const dump: number[] = [];
+  const introspect: number[] = [];
+  const store: number[] = [];
+  let last: SyncBody | undefined;
+  for (let i = 0; i < runs; i++) {
+    before(i);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    dump.push(pgDumpMs(database));
+    const started = performance.now();
+    last = await client.json<SyncBody>('POST', path);
+    wall.push(performance.now() - started);
+    introspect.push(last.introspectMs);
+    store.push(last.storeMs);
+  }
+  const phases = `median introspect ${round(summarize(introspect).median)} ms + D1 store ${round(summarize(store).median)} ms`;
+  return { wall, dump: summarize(dump), phases, last: last! };
+}
+
 async function measure(
   client: AtriumClient,
   rowId: string,
   label: string,
   database: string,
   runs: number,
+  /** A statement that changes the schema's structure, given the run's number; none for a shared dataset. */
+  change?: (i: number) => string,
 ): Promise<Row[]> {
   const id = await client.createConnection({
     name: `bench schema ${label} ${Date.now()}`,
@@ -98,31 +139,39 @@ async function measure(
     sslMode: 'disable',
   });
   const path = `/api/connections/${encodeURIComponent(id)}/sync`;
-  let last = await client.json<SyncBody>('POST', path); // warm-up: first sync of this connection
-  const wall: number[] = [];
-  const introspect: number[] = [];
-  const store: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    last = await client.json<SyncBody>('POST', path);
-    wall.push(performance.now() - started);
-    introspect.push(last.introspectMs);
-    store.push(last.storeMs);
-  }
+  // Warm-ups: the first sync of this connection, and a pg_dump that brings the catalog into cache.
+  await client.json<SyncBody>('POST', path);
   pgDumpMs(database);
-  const dump = Array.from({ length: runs }, () => pgDumpMs(database));
+  const same = await alternated(client, path, database, runs);
+  const changed =
+    change && (await alternated(client, path, database, runs, (i) => psql(database, change(i))));
+  const { last } = same;
   const size = `${last.tableCount} relations, ${last.columnCount} columns`;
   return [
     {
       id: rowId,
       group: 'schema sync',
-      name: `${label}: POST /sync`,
+      name: `${label}: POST /sync, nothing changed since the last`,
       unit: 'ms',
-      atrium: summarize(wall),
-      reference: { name: 'pg_dump --schema-only', value: summarize(dump) },
+      atrium: summarize(same.wall),
+      reference: { name: 'pg_dump --schema-only', value: same.dump, alternated: true },
       goal: { le: 1 },
-      note: `${size}; median introspect ${round(summarize(introspect).median)} ms + D1 store ${round(summarize(store).median)} ms`,
+      note: `${size}; ${same.phases}`,
     },
+    ...(changed
+      ? [
+          {
+            id: `${rowId}.changed`,
+            group: 'schema sync',
+            name: `${label}: POST /sync after a change (a table comment)`,
+            unit: 'ms',
+            atrium: summarize(changed.wall),
+            reference: { name: 'pg_dump --schema-only', value: changed.dump, alternated: true },
+            goal: { le: 1 },
+            note: `every row stored and a diff recorded; ${changed.phases}`,
+          } satisfies Row,
+        ]
+      : []),
     {
       id: `${rowId}.queries`,
       group: 'schema sync',
@@ -132,7 +181,7 @@ async function measure(
       // The budget the introspectors were written to: a fixed number of catalog reads.
       reference: { name: 'budget: 10 catalog queries, whatever the table count', value: 10, constant: true },
       goal: { le: 1 },
-      note: `plus ${last.d1Statements} D1 statements in ${last.d1Batches} batches; constant in the number of tables`,
+      note: `plus ${last.d1Statements} D1 statements in ${last.d1Batches} batches${changed ? ` (${changed.last.d1Statements} in ${changed.last.d1Batches} after a change)` : ''}; queries constant in the number of tables`,
     },
   ];
 }
@@ -142,7 +191,7 @@ export async function schemaSyncRows(ctx: { client: AtriumClient; full: boolean 
   const runs = argOf('schema-runs', ctx.full ? 10 : 3);
   const tables = argOf('schema-tables', 2000);
   ensureGeneratedSchema(tables);
-  return [
+  const rows = [
     ...(await measure(ctx.client, 'schema.sync.pagila', 'Pagila', 'pagila', runs)),
     ...(await measure(
       ctx.client,
@@ -150,8 +199,11 @@ export async function schemaSyncRows(ctx: { client: AtriumClient; full: boolean 
       `generated ${tables} tables × ${COLUMNS} columns`,
       GENERATED_DB,
       runs,
+      (i) => `comment on table gen.t_00001 is 'bench change ${i} ${Date.now()}'`,
     )),
   ];
+  psql(GENERATED_DB, 'comment on table gen.t_00001 is null');
+  return rows;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

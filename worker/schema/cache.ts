@@ -91,23 +91,10 @@ const keyOf = (scope: CacheScope, part: string) =>
  * `part` must name everything the value depends on (e.g. `tables/public/<cursor>/100`).
  */
 export async function cached<T>(scope: CacheScope, part: string, load: () => Promise<T>): Promise<T> {
+  const hit = await peek<T>(scope, part);
+  if (hit !== undefined) return hit;
   const key = keyOf(scope, part);
-  const hit = lru.get(key);
-  if (hit !== undefined) {
-    cacheStats.memory++;
-    return hit as T;
-  }
   const url = `${CACHE_ORIGIN}/${key}`;
-  const edge = await cacheApi()
-    ?.match(url)
-    .catch(() => undefined);
-  if (edge) {
-    const text = await edge.text();
-    cacheStats.cacheApi++;
-    const value = JSON.parse(text) as T;
-    lru.set(key, value, text.length);
-    return value;
-  }
   cacheStats.loads++;
   const value = await load();
   const text = JSON.stringify(value);
@@ -122,6 +109,28 @@ export async function cached<T>(scope: CacheScope, part: string, load: () => Pro
   await cacheApi()
     ?.put(url, response)
     .catch(() => undefined);
+  return value;
+}
+
+/**
+ * The value for `part` of the head snapshot if a cache tier holds it, else undefined. For a
+ * head about to be replaced (a sync diffing against it): what is loaded then is not worth storing.
+ */
+export async function peek<T>(scope: CacheScope, part: string): Promise<T | undefined> {
+  const key = keyOf(scope, part);
+  const hit = lru.get(key);
+  if (hit !== undefined) {
+    cacheStats.memory++;
+    return hit as T;
+  }
+  const edge = await cacheApi()
+    ?.match(`${CACHE_ORIGIN}/${key}`)
+    .catch(() => undefined);
+  if (!edge) return undefined;
+  const text = await edge.text();
+  cacheStats.cacheApi++;
+  const value = JSON.parse(text) as T;
+  lru.set(key, value, text.length);
   return value;
 }
 

@@ -104,7 +104,7 @@ const LEFT_OUT_ALWAYS: Record<EngineName, string | null> = {
 
 /** What a grants export still leaves out. */
 const GRANT_GAPS: Record<EngineName, string> = {
-  postgres: '; privileges revoked from the defaults (EXECUTE from PUBLIC) and default privileges are not',
+  postgres: '; privileges revoked from the defaults of types and languages, and default privileges, are not',
   mysql: '; column- and routine-level grants are not exported',
   sqlite: '',
 };

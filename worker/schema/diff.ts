@@ -13,6 +13,7 @@ import type {
   TableInfo,
 } from '../engines/schema-model.ts';
 import { sha256Hex } from '../lib/hash.ts';
+import { SNAPSHOT_ROWS_VERSION } from './snapshot-sets.ts';
 
 export interface TableRef {
   schema: string;
@@ -155,17 +156,28 @@ function diffObjects<T extends { schema: string; name: string }>(
   for (const o of before) if (!now.has(identity(o))) diff.objectsRemoved.push(refOf(o));
 }
 
-/** Overloads share a name, so a routine is known by kind, name and arguments. */
+/**
+ * Overloads share a name, so a routine is known by kind, name and arguments. A trigger's name
+ * is unique only on its table (Pagila has thirteen `last_updated`), so it is known by name and
+ * table — not its timing, which may change — and an event by its name alone.
+ */
 function diffPrograms(diff: SchemaDiff, before: ProgramInfo[], after: ProgramInfo[]) {
+  const identity = (p: ProgramInfo) =>
+    p.kind === 'trigger' ? triggerTable(p.signature) : p.kind === 'event' ? '' : p.signature;
   diffObjects(
     diff,
     (p) => ({ kind: p.kind, schema: p.schema, name: p.name, signature: p.signature }),
     before,
     after,
-    (p) =>
-      `${key(p.schema, p.name)}\u0000${p.kind}\u0000${p.kind === 'trigger' || p.kind === 'event' ? '' : p.signature}`,
+    (p) => `${key(p.schema, p.name)}\u0000${p.kind}\u0000${identity(p)}`,
   );
 }
+
+/** `BEFORE INSERT OR UPDATE ON t` → `t`: timing and events are keywords, so the first ` ON ` ends them. */
+const triggerTable = (signature: string) => {
+  const at = signature.indexOf(' ON ');
+  return at < 0 ? signature : signature.slice(at + 4);
+};
 
 export function isEmptyDiff(diff: SchemaDiff): boolean {
   const { truncated: _t, ...lists } = diff;
@@ -272,7 +284,8 @@ function fieldChanges<T extends object>(
   for (const field of fields) {
     const from = before[field] ?? null;
     const to = after[field] ?? null;
-    if (JSON.stringify(from) !== JSON.stringify(to)) out.push({ field, from, to });
+    // Most fields are equal strings or booleans: only objects need comparing as JSON.
+    if (from !== to && JSON.stringify(from) !== JSON.stringify(to)) out.push({ field, from, to });
   }
   return out;
 }
@@ -301,9 +314,13 @@ function indexDefinition(i: IndexInfo): string {
   return `${i.unique ? 'unique ' : ''}${i.method ?? ''}(${parts})${i.predicate ? ` where ${i.predicate}` : ''}`;
 }
 
-/** SHA-256 over the structure with row estimates left out. */
+/**
+ * SHA-256 over the structure with row estimates left out, and the version of the rows it is
+ * stored as: a sync whose hash matches the head's keeps the head's rows (refreshSnapshot).
+ */
 export async function structureHash(snapshot: SchemaSnapshot): Promise<string> {
   const structure = {
+    rows: SNAPSHOT_ROWS_VERSION,
     namespaces: snapshot.namespaces,
     enums: snapshot.enums,
     sequences: snapshot.sequences,

@@ -197,7 +197,9 @@ export async function loadSnapshot(db: D1Database, head: Head): Promise<SchemaSn
   const groupedConstraints = new Map<string, ConstraintRow[]>();
   for (const c of (constraints?.results ?? []) as ConstraintRow[]) {
     const k = key(c.schema, c.table);
-    groupedConstraints.set(k, [...(groupedConstraints.get(k) ?? []), c]);
+    const group = groupedConstraints.get(k);
+    if (group) group.push(c);
+    else groupedConstraints.set(k, [c]);
   }
   const groupedIndexes = new Map<string, IndexRow[]>();
   for (const i of (indexes?.results ?? []) as IndexRow[]) {

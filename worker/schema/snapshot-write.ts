@@ -11,7 +11,7 @@
 
 import type { SchemaSnapshot } from '../engines/schema-model.ts';
 import type { DiffSummary, SchemaDiff } from './diff.ts';
-import { programRows, tableExtras } from './snapshot-rows.ts';
+import { snapshotRowSets } from './snapshot-sets.ts';
 
 /** Characters of row JSON per statement: far under D1's 2 MB value cap even if every char is 3 bytes. */
 const CHUNK_CHARS = 300_000;
@@ -29,14 +29,25 @@ interface Stage {
 }
 
 /** Builds `insert ... select from json_each(?)` statements, `CHUNK_CHARS` of rows each. */
-function bulkInsert(db: D1Database, table: string, columns: string[], snapshotId: string, rows: unknown[][]) {
+function bulkInsert(
+  db: D1Database,
+  table: string,
+  columns: readonly string[],
+  snapshotId: string,
+  rows: unknown[][],
+) {
   const select = columns.map((_, i) => `value ->> ${i}`).join(', ');
   const sql = `insert into ${table} (snapshot_id, ${columns.join(', ')}) select ?1, ${select} from json_each(?2)`;
-  const statements: D1PreparedStatement[] = [];
+  return chunked(rows).map((chunk) => db.prepare(sql).bind(snapshotId, chunk));
+}
+
+/** `rows` as JSON arrays of at most `CHUNK_CHARS` each, one bound parameter per statement. */
+function chunked(rows: unknown[][]): string[] {
+  const chunks: string[] = [];
   let chunk: string[] = [];
   let size = 0;
   const flush = () => {
-    if (chunk.length) statements.push(db.prepare(sql).bind(snapshotId, `[${chunk.join(',')}]`));
+    if (chunk.length) chunks.push(`[${chunk.join(',')}]`);
     chunk = [];
     size = 0;
   };
@@ -47,196 +58,14 @@ function bulkInsert(db: D1Database, table: string, columns: string[], snapshotId
     size += json.length + 1;
   }
   flush();
-  return statements;
+  return chunks;
 }
-
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** Every row of a snapshot as insert statements, in dependency-free order. */
 function snapshotStatements(db: D1Database, stage: Stage): D1PreparedStatement[] {
-  const { snapshot, snapshotId } = stage;
-  const namespaces = snapshot.namespaces.map((n) => {
-    const inSchema = snapshot.tables.filter((t) => t.schema === n.name);
-    const views = inSchema.filter((t) => t.kind === 'view' || t.kind === 'materialized_view').length;
-    return [n.name, n.comment, inSchema.length - views, views];
-  });
-  const tables: unknown[][] = [];
-  const columns: unknown[][] = [];
-  const constraints: unknown[][] = [];
-  const indexes: unknown[][] = [];
-  for (const t of snapshot.tables) {
-    tables.push([
-      t.schema,
-      t.name,
-      t.kind,
-      t.comment,
-      t.rowEstimate,
-      json(t.partitionOf),
-      t.definition,
-      t.columns.length,
-      json(t.primaryKey),
-      t.foreignKeys.length,
-      t.indexes.length,
-      json(t.dependsOn),
-    ]);
-    const pk = new Set(t.primaryKey?.columns ?? []);
-    const fk = new Set(t.foreignKeys.flatMap((f) => f.columns));
-    for (const c of t.columns) {
-      columns.push([
-        t.schema,
-        t.name,
-        c.position,
-        c.name,
-        c.dataType,
-        c.normalizedType,
-        c.nullable,
-        c.default,
-        json(c.generated),
-        c.identity,
-        c.comment,
-        c.onUpdate,
-        pk.has(c.name),
-        fk.has(c.name),
-      ]);
-    }
-    const base = [t.schema, t.name];
-    if (t.primaryKey) constraints.push([...base, 'p', 0, t.primaryKey.name, json(t.primaryKey.columns)]);
-    t.foreignKeys.forEach((f, i) => {
-      constraints.push([
-        ...base,
-        'f',
-        i,
-        f.name,
-        json(f.columns),
-        f.refSchema,
-        f.refTable,
-        json(f.refColumns),
-        f.onUpdate,
-        f.onDelete,
-      ]);
-    });
-    t.uniques.forEach((u, i) => {
-      constraints.push([...base, 'u', i, u.name, json(u.columns)]);
-    });
-    t.checks.forEach((c, i) => {
-      constraints.push([...base, 'c', i, c.name, null, null, null, null, null, null, c.expression]);
-    });
-    for (const i of t.indexes) {
-      indexes.push([
-        ...base,
-        i.name,
-        i.unique,
-        i.primary,
-        i.method,
-        json(i.parts),
-        i.predicate,
-        i.definition,
-      ]);
-    }
-  }
-  const enums = snapshot.enums.map((e) => [e.schema, e.name, json(e.values)]);
-  const objects = [
-    ...(snapshot.sequences ?? []).map((o, i) => ['sequence', i, o.schema, o.name, json(o)]),
-    ...(snapshot.domains ?? []).map((o, i) => ['domain', i, o.schema, o.name, json(o)]),
-    ...tableExtras(snapshot.tables).map((o, i) => ['table', i, o.schema, o.name, json(o)]),
-    ...programRows(snapshot.programs),
-  ];
-  return [
-    ...bulkInsert(
-      db,
-      'schema_namespace',
-      ['name', 'comment', 'table_count', 'view_count'],
-      snapshotId,
-      namespaces,
-    ),
-    ...bulkInsert(
-      db,
-      'schema_table',
-      [
-        'schema_name',
-        'name',
-        'kind',
-        'comment',
-        'row_estimate',
-        'partition_of',
-        'definition',
-        'column_count',
-        'primary_key',
-        'foreign_key_count',
-        'index_count',
-        'depends_on',
-      ],
-      snapshotId,
-      tables,
-    ),
-    ...bulkInsert(
-      db,
-      'schema_column',
-      [
-        'schema_name',
-        'table_name',
-        'position',
-        'name',
-        'data_type',
-        'normalized_type',
-        'nullable',
-        'default_value',
-        'generated',
-        'identity',
-        'comment',
-        'on_update',
-        'is_primary_key',
-        'is_foreign_key',
-      ],
-      snapshotId,
-      columns,
-    ),
-    ...bulkInsert(
-      db,
-      'schema_constraint',
-      [
-        'schema_name',
-        'table_name',
-        'type',
-        'ordinal',
-        'name',
-        'columns',
-        'ref_schema',
-        'ref_table',
-        'ref_columns',
-        'on_update',
-        'on_delete',
-        'expression',
-      ],
-      snapshotId,
-      constraints,
-    ),
-    ...bulkInsert(
-      db,
-      'schema_index',
-      [
-        'schema_name',
-        'table_name',
-        'name',
-        'is_unique',
-        'is_primary',
-        'method',
-        'parts',
-        'predicate',
-        'definition',
-      ],
-      snapshotId,
-      indexes,
-    ),
-    ...bulkInsert(db, 'schema_enum', ['schema_name', 'name', 'enum_values'], snapshotId, enums),
-    ...bulkInsert(
-      db,
-      'schema_object',
-      ['kind', 'ordinal', 'schema_name', 'name', 'body'],
-      snapshotId,
-      objects,
-    ),
-  ];
+  return snapshotRowSets(stage.snapshot).flatMap((set) =>
+    bulkInsert(db, set.table, set.columns, stage.snapshotId, set.rows()),
+  );
 }
 
 export interface StageResult {
@@ -335,4 +164,54 @@ export async function publishSnapshot(db: D1Database, input: PublishInput): Prom
     .bind(input.orgId, input.connectionId)
     .first<{ id: string }>();
   return head?.id === input.snapshotId;
+}
+
+export interface RefreshInput {
+  orgId: string;
+  connectionId: string;
+  /** The head, whose structure hash is the new snapshot's. */
+  snapshotId: string;
+  snapshot: SchemaSnapshot;
+  introspectMs: number;
+  now: number;
+}
+
+/**
+ * A re-sync that found the head's structure: its rows stay, and one batch (one transaction)
+ * refreshes what moves without a structural change — row estimates, the server version and
+ * the sync's figures — and the head's sync time and version, so caches keyed on it expire.
+ * Every statement is conditional on the snapshot still being the head. Returns the statements
+ * written, or null when another sync moved the head first.
+ */
+export async function refreshSnapshot(db: D1Database, input: RefreshInput): Promise<number | null> {
+  const isHead = `(select snapshot_id from schema_head where org_id = ?1 and connection_id = ?2) = ?3`;
+  const args = [input.orgId, input.connectionId, input.snapshotId] as const;
+  const { snapshot } = input;
+  const estimates = snapshot.tables.map((t) => [t.schema, t.name, t.rowEstimate]);
+  const statements = [
+    ...chunked(estimates).map((rows) =>
+      db
+        .prepare(
+          // Materialized, so each row is found by key: joined to json_each directly, SQLite
+          // scans the estimates once per table row.
+          `with e as materialized (select value ->> 0 as s, value ->> 1 as n, value ->> 2 as r from json_each(?4))
+          update schema_table set row_estimate = e.r from e
+          where snapshot_id = ?3 and schema_name = e.s and name = e.n and ${isHead}`,
+        )
+        .bind(...args, rows),
+    ),
+    db
+      .prepare(
+        `update schema_snapshot set server_version = ?4, query_count = ?5, introspect_ms = ?6 where id = ?3 and ${isHead}`,
+      )
+      .bind(...args, snapshot.serverVersion, snapshot.queryCount, Math.round(input.introspectMs)),
+    db
+      .prepare(
+        `update schema_head set synced_at = ?4, stale_at = null, version = version + 1
+        where org_id = ?1 and connection_id = ?2 and snapshot_id = ?3`,
+      )
+      .bind(...args, input.now),
+  ];
+  const results = await db.batch(statements);
+  return results.at(-1)?.meta.changes === 1 ? statements.length : null;
 }

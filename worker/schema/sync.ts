@@ -1,17 +1,19 @@
 /**
- * One sync: introspect, stage the snapshot in D1, diff against the current head,
- * flip the head atomically, then clean up and tell linked rooms.
+ * One sync: introspect; then either refresh the head in place (same structure) or stage a new
+ * snapshot in D1 while diffing against the head and flip the head atomically; then clean up
+ * and tell linked rooms.
  */
 import type { Engine } from '../engines/engine.ts';
+import type { SchemaSnapshot } from '../engines/schema-model.ts';
 import { ApiError, upstream } from '../errors.ts';
 import { afterResponse, type ServiceContext } from '../lib/after-response.ts';
-import { cached, forgetConnection } from './cache.ts';
+import { type CacheScope, forgetConnection, peek } from './cache.ts';
 import { type DiffSummary, diffSnapshots, isEmptyDiff, structureHash, summarize } from './diff.ts';
 import { notifySchemaChanged } from './events.ts';
-import { readHead } from './head.ts';
+import { type Head, readHead } from './head.ts';
 import { deleteSnapshot, orphanSnapshots } from './snapshot-drop.ts';
 import { loadSnapshot } from './snapshot-read.ts';
-import { publishSnapshot, stageSnapshot } from './snapshot-write.ts';
+import { publishSnapshot, refreshSnapshot, stageSnapshot } from './snapshot-write.ts';
 
 /** A staged snapshot older than this with no head pointing at it belongs to a sync that died. */
 const ABANDONED_STAGE_MS = 10 * 60 * 1000;
@@ -59,57 +61,16 @@ async function runSync(ctx: ServiceContext, scope: SyncScope, engine: Engine): P
   const snapshot = await engine.introspect();
   const introspectMs = performance.now() - started;
   const storeStarted = performance.now();
-  const hash = await structureHash(snapshot);
-  const head = await readHead(db, scope.orgId, scope.connectionId);
-  const snapshotId = crypto.randomUUID();
+  const [hash, head] = await Promise.all([
+    structureHash(snapshot),
+    readHead(db, scope.orgId, scope.connectionId),
+  ]);
   const now = Date.now();
-
-  let staged: Awaited<ReturnType<typeof stageSnapshot>>;
-  try {
-    staged = await stageSnapshot(db, {
-      ...scope,
-      snapshotId,
-      snapshot,
-      introspectMs,
-      structureHash: hash,
-      now,
-    });
-  } catch (err) {
-    await deleteSnapshot(db, snapshotId).catch(() => undefined);
-    console.error(JSON.stringify({ level: 'error', event: 'schema.stage_failed', error: String(err) }));
-    throw upstream(
-      'schema_store_failed',
-      'Storing the schema snapshot in D1 failed; the previous one is kept',
-      503,
-    );
-  }
-
-  let change: { id: string; summary: DiffSummary; diff: ReturnType<typeof diffSnapshots> } | null = null;
-  if (head && head.structureHash !== hash) {
-    const previous = await cached({ ...scope, head }, 'snapshot', () => loadSnapshot(db, head));
-    const diff = diffSnapshots(previous, snapshot);
-    if (!isEmptyDiff(diff)) {
-      const summary = summarize(diff);
-      const tooBig = JSON.stringify(diff).length > MAX_DIFF_CHARS;
-      change = { id: crypto.randomUUID(), summary, diff: tooBig ? truncatedDiff() : diff };
-    }
-  }
-
-  const published = await publishSnapshot(db, {
-    ...scope,
-    snapshotId,
-    previousSnapshotId: head?.snapshotId ?? null,
-    change,
-    now,
-  });
-  if (!published) {
-    await deleteSnapshot(db, snapshotId).catch(() => undefined);
-    throw new ApiError(
-      409,
-      'sync_conflict',
-      'Another sync of this connection finished first; its result is current',
-    );
-  }
+  const input = { db, scope, snapshot, introspectMs, now };
+  // The common re-sync finds the structure unchanged: the head's rows stay, refreshed in place.
+  const stored =
+    head && head.structureHash === hash ? await refresh(input, head) : await replace(input, head, hash);
+  const { snapshotId, change } = stored;
   forgetConnection(scope.orgId, scope.connectionId);
   const storeMs = performance.now() - storeStarted;
 
@@ -138,12 +99,113 @@ async function runSync(ctx: ServiceContext, scope: SyncScope, engine: Engine): P
     tableCount: snapshot.tables.length,
     columnCount: snapshot.tables.reduce((n, t) => n + t.columns.length, 0),
     queryCount: snapshot.queryCount,
-    d1Statements: staged.statements + 1,
-    d1Batches: staged.batches + 1,
+    d1Statements: stored.statements,
+    d1Batches: stored.batches,
     introspectMs: Math.round(introspectMs),
     storeMs: Math.round(storeMs),
     totalMs: Math.round(performance.now() - started),
   };
+}
+
+type Change = { id: string; summary: DiffSummary; diff: ReturnType<typeof diffSnapshots> };
+
+interface StoreInput {
+  db: D1Database;
+  scope: SyncScope;
+  snapshot: SchemaSnapshot;
+  introspectMs: number;
+  now: number;
+}
+
+interface Stored {
+  snapshotId: string;
+  change: Change | null;
+  statements: number;
+  batches: number;
+}
+
+const conflict = () =>
+  new ApiError(409, 'sync_conflict', 'Another sync of this connection finished first; its result is current');
+
+/** The head's structure, found again: row estimates and figures refreshed on the head itself. */
+async function refresh({ db, scope, snapshot, introspectMs, now }: StoreInput, head: Head): Promise<Stored> {
+  const statements = await refreshSnapshot(db, {
+    ...scope,
+    snapshotId: head.snapshotId,
+    snapshot,
+    introspectMs,
+    now,
+  });
+  if (statements === null) throw conflict();
+  return { snapshotId: head.snapshotId, change: null, statements, batches: 1 };
+}
+
+/**
+ * A new structure (or the first sync): a new snapshot is staged, the diff against the head
+ * recorded, and the head moved to it. The rows are written while the previous snapshot is
+ * read and diffed: D1 works on one as the isolate computes the other. Either way the writes
+ * are waited for before going on or failing.
+ */
+async function replace(
+  { db, scope, snapshot, introspectMs, now }: StoreInput,
+  head: Head | null,
+  hash: string,
+): Promise<Stored> {
+  const snapshotId = crypto.randomUUID();
+  let failure: unknown;
+  const staging = stageSnapshot(db, {
+    ...scope,
+    snapshotId,
+    snapshot,
+    introspectMs,
+    structureHash: hash,
+    now,
+  }).catch((err: unknown) => {
+    failure = err;
+    return null;
+  });
+  let change: Change | null;
+  let staged: Awaited<typeof staging>;
+  try {
+    change = head ? await changeSince(db, { ...scope, head }, snapshot) : null;
+  } finally {
+    staged = await staging;
+  }
+  if (!staged) {
+    await deleteSnapshot(db, snapshotId).catch(() => undefined);
+    console.error(JSON.stringify({ level: 'error', event: 'schema.stage_failed', error: String(failure) }));
+    throw upstream(
+      'schema_store_failed',
+      'Storing the schema snapshot in D1 failed; the previous one is kept',
+      503,
+    );
+  }
+  const published = await publishSnapshot(db, {
+    ...scope,
+    snapshotId,
+    previousSnapshotId: head?.snapshotId ?? null,
+    change,
+    now,
+  });
+  if (!published) {
+    await deleteSnapshot(db, snapshotId).catch(() => undefined);
+    throw conflict();
+  }
+  return { snapshotId, change, statements: staged.statements + 1, batches: staged.batches + 1 };
+}
+
+/** What changed since the head, or null: hashes also differ when only the rows' layout did. */
+async function changeSince(
+  db: D1Database,
+  scope: CacheScope,
+  snapshot: SchemaSnapshot,
+): Promise<Change | null> {
+  // The head is about to be replaced: a copy already cached is used, one loaded now is not kept.
+  const previous = (await peek<SchemaSnapshot>(scope, 'snapshot')) ?? (await loadSnapshot(db, scope.head));
+  const diff = diffSnapshots(previous, snapshot);
+  if (isEmptyDiff(diff)) return null;
+  const tooBig = JSON.stringify(diff).length > MAX_DIFF_CHARS;
+  return { id: crypto.randomUUID(), summary: summarize(diff), diff: tooBig ? truncatedDiff() : diff };
 }
 
 async function cleanOld(db: D1Database, scope: SyncScope, keep: string[], now: number) {

@@ -43,7 +43,7 @@ describe('Pagila (PostgreSQL)', () => {
   let snap: SchemaSnapshot;
   beforeAll(async () => {
     const result = await sync(owner, ids.pagila);
-    expect(result.queryCount).toBe(11);
+    expect(result.queryCount).toBe(10);
     snap = await exported(ids.pagila);
   });
 

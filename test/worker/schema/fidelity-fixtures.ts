@@ -56,7 +56,10 @@ export const MARIADB_FIXTURE = [
   `grant show view on * to ${MARIADB_READER}`,
 ];
 
-/** PostgreSQL: an extension-backed default, composite and range types, a trigger-kept column, partitions, views over functions. */
+/**
+ * PostgreSQL: an extension-backed default, composite and range types, a trigger-kept column,
+ * partitions, views over functions, table, column and routine grants.
+ */
 export const POSTGRES_FIXTURE = [
   'create extension if not exists "uuid-ossp"',
   'create schema billing',
@@ -97,4 +100,9 @@ export const POSTGRES_FIXTURE = [
   'create table audit (name text)',
   'create rule customers_audit as on insert to customers do also insert into audit values (new.name)',
   'grant select on customers to public',
+  // Column grants, and a routine's default EXECUTE taken from PUBLIC and given to a role every
+  // cluster has (a predefined role, so the test need create no login).
+  'grant insert (name), update (name, name_upper) on customers to public',
+  'revoke execute on function add_one(int) from public',
+  'grant execute on function add_one(int) to pg_monitor',
 ];

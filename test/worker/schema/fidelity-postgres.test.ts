@@ -2,7 +2,7 @@
  * PostgreSQL schema fidelity as a round trip: a fixture with an extension-backed default,
  * composite and range types, a domain, a trigger-maintained column, declarative partitions
  * (range with a default partition, list), views over functions, a materialized view, row
- * security with a policy, a rule and a grant is exported as DDL (grants asked for), replayed
+ * security with a policy, a rule, and table, column and routine grants is exported as DDL (grants asked for), replayed
  * into an empty database, re-synced, and diffed against the source.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,5 +123,21 @@ describe('PostgreSQL fixture round trip', () => {
     ]);
     // The insert of the trigger test went through the rule into audit.
     expect(rows).toEqual([[true, "ada_only:(name = 'Ada'::text)", 'customers_audit', 1, true]]);
+  });
+
+  it('re-creates column grants and the EXECUTE a routine took from PUBLIC', async () => {
+    expect(trip.ddl).toContain('GRANT INSERT (name) ON TABLE public.customers TO PUBLIC;');
+    expect(trip.ddl).toContain('GRANT UPDATE (name, name_upper) ON TABLE public.customers TO PUBLIC;');
+    expect(trip.ddl).toContain('REVOKE EXECUTE ON FUNCTION public.add_one(x integer) FROM PUBLIC;');
+    expect(trip.ddl).toContain('GRANT EXECUTE ON FUNCTION public.add_one(x integer) TO pg_monitor;');
+    const rows = await trip.inCopy([
+      `select has_column_privilege('public', 'customers', 'name', 'insert'),
+        has_column_privilege('public', 'customers', 'name_upper', 'insert'),
+        has_column_privilege('public', 'customers', 'name_upper', 'update'),
+        has_function_privilege('public', 'add_one(int)', 'execute'),
+        has_function_privilege('pg_monitor', 'add_one(int)', 'execute'),
+        has_function_privilege('public', 'set_name_upper()', 'execute')`,
+    ]);
+    expect(rows).toEqual([[true, false, true, false, true, true]]);
   });
 });

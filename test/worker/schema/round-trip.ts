@@ -60,19 +60,55 @@ export async function roundTrip(
   fixture: string[],
   exportQuery = '',
 ): Promise<RoundTrip> {
-  const admin = open(engine);
   const sourceDb = uniqueName('atrium_fid');
-  const copyDb = `${sourceDb}_copy`;
-  const drop = async () => {
-    const force = engine === 'postgres' ? ' with (force)' : '';
-    for (const db of [sourceDb, copyDb])
-      await admin.query(`drop database if exists ${quote(engine, db)}${force}`);
-    await admin.close();
-  };
+  const admin = open(engine);
   try {
-    for (const db of [sourceDb, copyDb]) await admin.query(`create database ${quote(engine, db)}`);
+    await admin.query(`create database ${quote(engine, sourceDb)}`);
     await run(engine, sourceDb, fixture);
-    const sourceId = await saveConnection(owner, 'Fixture', { ...SERVER[engine], database: sourceDb });
+  } catch (err) {
+    await dropDatabases(engine, [sourceDb]);
+    throw err;
+  } finally {
+    await admin.close();
+  }
+  return replay(owner, engine, sourceDb, `${sourceDb}_copy`, exportQuery, [sourceDb]);
+}
+
+async function dropDatabases(engine: FixtureEngine, databases: string[]) {
+  const admin = open(engine);
+  const force = engine === 'postgres' ? ' with (force)' : '';
+  try {
+    for (const db of databases) await admin.query(`drop database if exists ${quote(engine, db)}${force}`);
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
+ * The round trip of a database that already exists (a sample dataset): exported into `copyDb`,
+ * which this creates, and which `drop` removes along with each of `owned` (never the source
+ * unless it is listed there).
+ */
+export async function replay(
+  owner: TestUser,
+  engine: FixtureEngine,
+  sourceDb: string,
+  copyDb: string,
+  exportQuery = '',
+  owned: string[] = [],
+): Promise<RoundTrip> {
+  const drop = () => dropDatabases(engine, [...owned, copyDb]);
+  try {
+    const admin = open(engine);
+    try {
+      await admin.query(`create database ${quote(engine, copyDb)}`);
+    } finally {
+      await admin.close();
+    }
+    const sourceId = await saveConnection(owner, `Source ${sourceDb}`, {
+      ...SERVER[engine],
+      database: sourceDb,
+    });
     await sync(owner, sourceId);
     const res = await api(connectionPath(sourceId, `/schema/export?format=ddl${exportQuery}`), {
       headers: owner.bearerHeaders,
@@ -85,7 +121,7 @@ export async function roundTrip(
       copyDb,
       splitStatements(ddl, engine).map((s) => s.sql),
     );
-    const copyId = await saveConnection(owner, 'Fixture copy', { ...SERVER[engine], database: copyDb });
+    const copyId = await saveConnection(owner, `Copy ${copyDb}`, { ...SERVER[engine], database: copyDb });
     await sync(owner, copyId);
     const snapshot = (id: string) =>
       getJson<SchemaSnapshot>(owner, connectionPath(id, '/schema/export?format=json'));

@@ -1,7 +1,8 @@
 /**
  * The D1 side of a sync on its own: a snapshot too big for one batch is staged over
- * several and read back exactly; a stage that fails half way leaves the published
- * snapshot untouched and its partial rows removable.
+ * several and read back exactly; a re-sync of the same structure refreshes the head in
+ * place; a stage that fails half way leaves the published snapshot untouched and its
+ * partial rows removable.
  */
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { structureHash } from '../../../worker/schema/diff.ts';
 import { readHead } from '../../../worker/schema/head.ts';
 import { deleteSnapshot } from '../../../worker/schema/snapshot-drop.ts';
 import { loadSnapshot } from '../../../worker/schema/snapshot-read.ts';
-import { publishSnapshot, stageSnapshot } from '../../../worker/schema/snapshot-write.ts';
+import { publishSnapshot, refreshSnapshot, stageSnapshot } from '../../../worker/schema/snapshot-write.ts';
 import { createOrg } from '../../support/auth.ts';
 
 function generated(tables: number, columns: number): SchemaSnapshot {
@@ -137,6 +138,41 @@ describe('staging', () => {
     const head = await readHead(env.DB, orgId, 'conn-big');
     expect(head?.snapshotId).toBe(snapshotId);
     expect(await loadSnapshot(env.DB, head!)).toEqual(snapshot);
+  });
+
+  it('refreshes an unchanged structure on the head: estimates, version and sync time, only while it is the head', async () => {
+    const before = generated(300, 10);
+    const first = await stageAndPublish('conn-refresh', before, null);
+    const head = (await readHead(env.DB, orgId, 'conn-refresh'))!;
+    const after: SchemaSnapshot = structuredClone(before);
+    after.serverVersion = '15.1';
+    after.tables.forEach((t, i) => {
+      t.rowEstimate = i % 2 ? null : i + 0.5;
+    });
+    expect(await structureHash(after)).toBe(await structureHash(before));
+    const refresh = (snapshotId: string, snapshot: SchemaSnapshot, now: number) =>
+      refreshSnapshot(env.DB, {
+        orgId,
+        connectionId: 'conn-refresh',
+        snapshotId,
+        snapshot,
+        introspectMs: 7,
+        now,
+      });
+    // Not the head: nothing is written.
+    expect(await refresh('not-the-head', after, head.syncedAt + 1)).toBeNull();
+    expect(await readHead(env.DB, orgId, 'conn-refresh')).toEqual(head);
+
+    expect(await refresh(first.snapshotId, after, head.syncedAt + 1)).toBe(3);
+    const refreshed = (await readHead(env.DB, orgId, 'conn-refresh'))!;
+    expect(refreshed).toMatchObject({
+      snapshotId: first.snapshotId,
+      version: head.version + 1,
+      syncedAt: head.syncedAt + 1,
+      serverVersion: '15.1',
+      introspectMs: 7,
+    });
+    expect(await loadSnapshot(env.DB, refreshed)).toEqual(after);
   });
 
   it('keeps the published snapshot when a later stage fails, and publishes only from the head it saw', async () => {

@@ -1,6 +1,9 @@
 /**
  * The Postgres catalog queries the introspector runs: one per kind of object for the whole
- * database (never one per table), scoped to user schemas.
+ * database (never one per table), scoped to user schemas. Rows name their relation by OID and
+ * key columns by number (the introspector maps them to names from the columns it already read),
+ * and comments come from one join to pg_description: per-row subqueries and `col_description`
+ * calls cost more than the rest of the query on a schema of thousands of tables.
  */
 const SCHEMAS = `
   select n.oid, n.nspname from pg_catalog.pg_namespace n
@@ -19,24 +22,31 @@ const RELATIONS = `
 /** Every query starts from the same two CTEs so they agree on what exists. */
 const WITH = `with s as (${SCHEMAS}), rel as (${RELATIONS})`;
 
+/** The comment on an object (`classid`, `objoid`, `subid`): one join, not one function call per row. */
+const comment = (alias: string, catalog: string, oid: string, subid = '0') =>
+  `left join pg_catalog.pg_description ${alias} on ${alias}.classoid = '${catalog}'::regclass
+    and ${alias}.objoid = ${oid} and ${alias}.objsubid = ${subid}`;
+
 export const POSTGRES_QUERIES = {
-  version: 'select current_setting(\'server_version\') as "version"',
-  schemas: `${WITH} select s.nspname as "name", pg_catalog.obj_description(s.oid, 'pg_namespace') as "comment"
-    from s order by 1`,
+  /** The server version beside each schema; one row with a null name when there is no schema. */
+  schemas: `${WITH}
+    select current_setting('server_version') as "version", s.nspname as "name", d.description as "comment"
+    from (select 1) one left join s on true ${comment('d', 'pg_catalog.pg_namespace', 's.oid')}
+    order by 2`,
   relations: `${WITH}
-    select rel.nspname as "schema", rel.relname as "name", rel.relkind::text as "kind",
+    select rel.oid::text as "oid", rel.nspname as "schema", rel.relname as "name", rel.relkind::text as "kind",
       pn.nspname as "parentSchema", pc.relname as "parentName",
       pg_catalog.pg_get_expr(rel.relpartbound, rel.oid) as "bound",
       case when rel.reltuples < 0 or rel.relkind in ('v', 'f') then null else rel.reltuples::float8 end as "rows",
-      pg_catalog.obj_description(rel.oid, 'pg_class') as "comment",
+      d.description as "comment",
       case when rel.relkind in ('v', 'm') then pg_catalog.pg_get_viewdef(rel.oid, true)
         when rel.relkind = 'p' then pg_catalog.pg_get_partkeydef(rel.oid) end as "definition"
-    from rel
+    from rel ${comment('d', 'pg_catalog.pg_class', 'rel.oid')}
     left join pg_catalog.pg_inherits i on rel.relispartition and i.inhrelid = rel.oid
     left join pg_catalog.pg_class pc on pc.oid = i.inhparent
     left join pg_catalog.pg_namespace pn on pn.oid = pc.relnamespace`,
   columns: `${WITH}
-    select rel.nspname as "schema", rel.relname as "table", a.attnum::int as "position", a.attname as "name",
+    select rel.oid::text as "table", a.attnum::int as "position", a.attname as "name",
       pg_catalog.format_type(a.atttypid, a.atttypmod) as "dataType",
       coalesce(bt.typname, t.typname)::text as "baseType",
       coalesce(bt.typtype, t.typtype)::text as "typtype",
@@ -44,37 +54,43 @@ export const POSTGRES_QUERIES = {
       a.attnotnull as "notNull",
       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) as "default",
       a.attidentity::text as "identity", a.attgenerated::text as "generated",
-      pg_catalog.col_description(rel.oid, a.attnum) as "comment"
+      d.description as "comment"
     from rel
     join pg_catalog.pg_attribute a on a.attrelid = rel.oid and a.attnum > 0 and not a.attisdropped
     join pg_catalog.pg_type t on t.oid = a.atttypid
     left join pg_catalog.pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
-    left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum`,
+    left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+    ${comment('d', 'pg_catalog.pg_class', 'a.attrelid', 'a.attnum')}`,
+  /** A foreign key's referenced columns by name only when its table is not one of `rel` (an extension's). */
   constraints: `${WITH}
-    select rel.nspname as "schema", rel.relname as "table", k.conname as "name", k.contype::text as "type",
-      (select json_agg(a.attname order by u.ord) from unnest(k.conkey) with ordinality u(attnum, ord)
-        join pg_catalog.pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum) as "columns",
-      fn.nspname as "refSchema", fc.relname as "refTable",
-      (select json_agg(a.attname order by u.ord) from unnest(k.confkey) with ordinality u(attnum, ord)
-        join pg_catalog.pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.attnum) as "refColumns",
+    select rel.oid::text as "table", k.conname as "name", k.contype::text as "type",
+      pg_catalog.array_to_json(k.conkey) as "columnNumbers",
+      fn.nspname as "refSchema", fc.relname as "refTable", k.confrelid::text as "refOid",
+      pg_catalog.array_to_json(k.confkey) as "refColumnNumbers",
+      case when k.contype = 'f' and not exists (select 1 from rel r where r.oid = k.confrelid) then
+        (select json_agg(a.attname order by u.ord) from unnest(k.confkey) with ordinality u(attnum, ord)
+          join pg_catalog.pg_attribute a on a.attrelid = k.confrelid and a.attnum = u.attnum) end as "refColumns",
       k.confupdtype::text as "onUpdate", k.confdeltype::text as "onDelete",
       case when k.contype = 'c' then pg_catalog.pg_get_constraintdef(k.oid, true) end as "definition"
     from rel join pg_catalog.pg_constraint k on k.conrelid = rel.oid
     left join pg_catalog.pg_class fc on fc.oid = k.confrelid
     left join pg_catalog.pg_namespace fn on fn.oid = fc.relnamespace
     where k.contype in ('p', 'f', 'u', 'c')`,
+  /**
+   * Key columns as numbers (0 for an expression) with their options, up to `indnkeyatts` (the
+   * INCLUDE columns follow); the expressions' text only for the indexes that have any.
+   */
   indexes: `${WITH}
-    select rel.nspname as "schema", rel.relname as "table", ic.relname as "name",
+    select rel.oid::text as "table", ic.relname as "name",
       x.indisunique as "unique", x.indisprimary as "primary", am.amname::text as "method",
       pg_catalog.pg_get_expr(x.indpred, x.indrelid, true) as "predicate",
       pg_catalog.pg_get_indexdef(x.indexrelid) as "definition",
-      (select json_agg(json_build_object(
-          'column', a.attname,
-          'expression', case when k.attnum = 0 then pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, true) end,
-          'descending', (x.indoption[k.ord - 1] & 1) = 1) order by k.ord)
-        from unnest(x.indkey::int2[]) with ordinality k(attnum, ord)
-        left join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
-        where k.ord <= x.indnkeyatts) as "parts"
+      pg_catalog.array_to_json(x.indkey::int2[]) as "keys", pg_catalog.array_to_json(x.indoption::int2[]) as "options",
+      x.indnkeyatts as "keyCount",
+      case when x.indexprs is not null then
+        (select json_agg(pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, true) order by k.ord)
+          from unnest(x.indkey::int2[]) with ordinality k(attnum, ord)
+          where k.attnum = 0 and k.ord <= x.indnkeyatts) end as "expressions"
     from rel join pg_catalog.pg_index x on x.indrelid = rel.oid
     join pg_catalog.pg_class ic on ic.oid = x.indexrelid
     join pg_catalog.pg_am am on am.oid = ic.relam`,

@@ -1,5 +1,5 @@
 /**
- * Postgres catalog reader: eleven queries over pg_catalog, run side by side, whatever the
+ * Postgres catalog reader: ten queries over pg_catalog, run side by side, whatever the
  * number of tables. Objects owned by an extension (pg_depend deptype 'e') are left out,
  * so PostGIS's spatial_ref_sys or pg_stat_statements' views never clutter a schema.
  */
@@ -36,9 +36,12 @@ const KINDS: Record<string, RelationKind> = {
 };
 
 export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot> {
-  const run = (sql: string) => engine.query(sql, { readOnly: true }).then(records);
+  let queries = 0;
+  const run = (sql: string) => {
+    queries++;
+    return engine.query(sql, { readOnly: true }).then(records);
+  };
   const [
-    version,
     schemas,
     relations,
     columns,
@@ -50,7 +53,6 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     viewDependencies,
     programs,
   ] = await Promise.all([
-    run(POSTGRES_QUERIES.version),
     run(POSTGRES_QUERIES.schemas),
     run(POSTGRES_QUERIES.relations),
     run(POSTGRES_QUERIES.columns),
@@ -63,7 +65,9 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     run(POSTGRES_PROGRAMS),
   ]);
 
+  // Rows of the other queries name their relation by OID.
   const tables = new Map<string, TableInfo>();
+  const byOid = new Map<string, TableInfo>();
   for (const r of relations) {
     const table = emptyTable(str(r.schema), str(r.name), KINDS[str(r.kind)] ?? 'table');
     table.comment = strOrNull(r.comment);
@@ -73,6 +77,7 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
       table.partitionOf = { schema: str(r.parentSchema), name: str(r.parentName), bound: strOrNull(r.bound) };
     }
     tables.set(tableKey(table.schema, table.name), table);
+    byOid.set(str(r.oid), table);
   }
   // A partitioned parent holds no rows itself (reltuples -1 or 0); its estimate is its partitions'.
   for (const t of tables.values()) {
@@ -84,16 +89,23 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
   }
   const enumValues = new Map(enums.map((e) => [tableKey(str(e.schema), str(e.name)), e]));
 
+  // Column names by relation and attribute number, for the keys that name columns by number.
+  const names = new Map<TableInfo, Map<number, string>>();
   for (const r of columns) {
-    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    const table = byOid.get(str(r.table));
     if (!table) continue;
-    table.columns.push(toColumn(r, table.kind));
+    const column = toColumn(r, table.kind);
+    table.columns.push(column);
+    const numbered = names.get(table) ?? new Map<number, string>();
+    names.set(table, numbered.set(column.position, column.name));
   }
+  const columnNames = (table: TableInfo | undefined, numbers: unknown): string[] =>
+    (jsonValue<number[] | null>(numbers) ?? []).flatMap((n) => (table && names.get(table)?.get(n)) ?? []);
   for (const r of constraints) {
-    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    const table = byOid.get(str(r.table));
     if (!table) continue;
     const name = str(r.name);
-    const cols = jsonValue<string[] | null>(r.columns) ?? [];
+    const cols = columnNames(table, r.columnNumbers);
     switch (str(r.type)) {
       case 'p':
         table.primaryKey = { name, columns: cols };
@@ -110,7 +122,9 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
           columns: cols,
           refSchema: str(r.refSchema),
           refTable: str(r.refTable),
-          refColumns: jsonValue<string[] | null>(r.refColumns) ?? [],
+          refColumns:
+            jsonValue<string[] | null>(r.refColumns) ??
+            columnNames(byOid.get(str(r.refOid)), r.refColumnNumbers),
           onUpdate: referentialAction(r.onUpdate),
           onDelete: referentialAction(r.onDelete),
         });
@@ -118,14 +132,14 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     }
   }
   for (const r of indexes) {
-    const table = tables.get(tableKey(str(r.schema), str(r.table)));
+    const table = byOid.get(str(r.table));
     if (!table) continue;
     table.indexes.push({
       name: str(r.name),
       unique: bool(r.unique),
       primary: bool(r.primary),
       method: strOrNull(r.method),
-      parts: jsonValue<IndexPart[] | null>(r.parts) ?? [],
+      parts: indexParts(r, names.get(table)),
       predicate: strOrNull(r.predicate),
       definition: strOrNull(r.definition),
     });
@@ -148,10 +162,12 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
     t.indexes.sort(byName);
   }
 
-  const namespaces: NamespaceInfo[] = schemas.map((r) => ({
-    name: str(r.name),
-    comment: strOrNull(r.comment),
-  }));
+  const namespaces: NamespaceInfo[] = schemas
+    .filter((r) => r.name !== null && r.name !== undefined)
+    .map((r) => ({
+      name: str(r.name),
+      comment: strOrNull(r.comment),
+    }));
   const enumList: EnumInfo[] = [...enumValues.values()].map((e) => ({
     schema: str(e.schema),
     name: str(e.name),
@@ -159,7 +175,7 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
   }));
   return {
     engine: 'postgres',
-    serverVersion: strOrNull(version[0]?.version),
+    serverVersion: strOrNull(schemas[0]?.version),
     namespaces,
     tables: sortTables([...tables.values()]),
     enums: enumList,
@@ -178,8 +194,24 @@ export async function introspectPostgres(engine: Engine): Promise<SchemaSnapshot
       }),
     ),
     programs: sortPrograms(programs.map(toProgram)),
-    queryCount: 11,
+    queryCount: queries,
   };
+}
+
+/**
+ * An index's key parts from its column numbers (0 for an expression, whose text comes in order
+ * in `expressions`) and per-column options (bit 1: DESC); INCLUDE columns are not parts.
+ */
+function indexParts(r: Row, names: Map<number, string> | undefined): IndexPart[] {
+  const keys = jsonValue<number[] | null>(r.keys) ?? [];
+  const options = jsonValue<number[] | null>(r.options) ?? [];
+  const expressions = jsonValue<string[] | null>(r.expressions) ?? [];
+  let nextExpression = 0;
+  return keys.slice(0, num(r.keyCount)).map((n, i) => ({
+    column: n === 0 ? null : (names?.get(n) ?? null),
+    expression: n === 0 ? (expressions[nextExpression++] ?? null) : null,
+    descending: ((options[i] ?? 0) & 1) === 1,
+  }));
 }
 
 function toSequence(r: Row): SequenceInfo {

@@ -28,6 +28,12 @@ const procName = (oid: string) =>
   `(select format('%I.%I', fn.nspname, f.proname) from pg_catalog.pg_proc f
     join pg_catalog.pg_namespace fn on fn.oid = f.pronamespace where f.oid = ${oid})`;
 
+/** A routine as GRANT and REVOKE name it: schema-qualified, with its argument types. */
+const routineTarget = `format('%I.%I(%s)', s.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid))`;
+/** The grantee and grant option that end a GRANT, from an `aclexplode` row. */
+const grantee = `case when grantee = 0 then 'PUBLIC' else quote_ident(pg_catalog.pg_get_userbyid(grantee)) end,
+        case when is_grantable then ' WITH GRANT OPTION' else '' end`;
+
 export const POSTGRES_OBJECT_QUERIES = {
   // plpgsql is in every database already, and pg_dump leaves it out as well.
   extensions: `select e.extname as "name", n.nspname as "schema", e.extversion as "version"
@@ -111,8 +117,9 @@ export const POSTGRES_OBJECT_QUERIES = {
     join s on s.oid = c.relnamespace
     where r.rulename <> '_RETURN' and ${notInExtension('pg_catalog.pg_class', 'c.oid')}
     order by 3 desc, 1, 2`,
-  // Privileges granted beyond the owner's own, one GRANT per object, grantee and grant option.
-  // What an owner revoked from the defaults (EXECUTE from PUBLIC) has no GRANT to say it.
+  // Privileges granted beyond the owner's own, one GRANT per object, grantee and grant option;
+  // then column privileges, one GRANT per table, privilege and grantee with its columns; then
+  // the EXECUTE a routine's owner took from PUBLIC, which every new routine holds by default.
   grants: `${SCHEMAS},
     acl as (
       select s.nspname as "schema", c.relname as "name", format('%I.%I', s.nspname, c.relname) as target,
@@ -126,18 +133,34 @@ export const POSTGRES_OBJECT_QUERIES = {
         (pg_catalog.aclexplode(n.nspacl)).*
       from pg_catalog.pg_namespace n join s on s.oid = n.oid where n.nspacl is not null
       union all
-      select s.nspname, p.proname,
-        format('%I.%I(%s)', s.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),
+      select s.nspname, p.proname, ${routineTarget},
         case p.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end, p.proowner,
         (pg_catalog.aclexplode(p.proacl)).*
       from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
-      where p.proacl is not null and ${notInExtension('pg_catalog.pg_proc', 'p.oid')})
+      where p.proacl is not null and ${notInExtension('pg_catalog.pg_proc', 'p.oid')}),
+    columns as (
+      select s.nspname as "schema", c.relname as "name", c.relowner as owner, a.attnum, a.attname,
+        (pg_catalog.aclexplode(a.attacl)).*
+      from pg_catalog.pg_class c join s on s.oid = c.relnamespace
+      join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      where a.attacl is not null and c.relkind in ('r', 'p', 'v', 'm', 'f')
+        and ${notInExtension('pg_catalog.pg_class', 'c.oid')})
     select "schema", "name", format('GRANT %s ON %s %s TO %s%s',
-        string_agg(privilege_type, ', ' order by privilege_type), objtype, target,
-        case when grantee = 0 then 'PUBLIC' else quote_ident(pg_catalog.pg_get_userbyid(grantee)) end,
-        case when is_grantable then ' WITH GRANT OPTION' else '' end) as "definition"
+        string_agg(privilege_type, ', ' order by privilege_type), objtype, target, ${grantee}) as "definition"
     from acl where grantee <> owner
     group by "schema", "name", objtype, target, grantee, is_grantable
+    union all
+    select "schema", "name", format('GRANT %s (%s) ON TABLE %I.%I TO %s%s', privilege_type,
+        string_agg(quote_ident(attname), ', ' order by attnum), "schema", "name", ${grantee})
+    from columns where grantee <> owner
+    group by "schema", "name", privilege_type, grantee, is_grantable
+    union all
+    select s.nspname, p.proname, format('REVOKE EXECUTE ON %s %s FROM PUBLIC',
+        case p.prokind when 'p' then 'PROCEDURE' else 'FUNCTION' end, ${routineTarget})
+    from pg_catalog.pg_proc p join s on s.oid = p.pronamespace
+    where p.proacl is not null and ${notInExtension('pg_catalog.pg_proc', 'p.oid')}
+      and not exists (select 1 from pg_catalog.aclexplode(p.proacl) e
+        where e.grantee = 0 and e.privilege_type = 'EXECUTE')
     order by 1, 2, 3`,
 } as const;
 

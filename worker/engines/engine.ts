@@ -80,6 +80,17 @@ export interface LoginPrivileges {
   reasons: PrivilegeReason[];
 }
 
+export interface StreamOptions {
+  params?: readonly unknown[];
+  batchSize?: number;
+  signal?: AbortSignal;
+  /**
+   * The text is Atrium's own (a whole-table SELECT from sqlBuilder, no caller SQL), so an engine
+   * may wrap it in another statement, e.g. PostgreSQL's COPY. Never set for a caller's query.
+   */
+  ownText?: boolean;
+}
+
 export interface Engine {
   readonly name: EngineName;
   /** What this engine can do; code outside `engines/` asks these, never `name`. */
@@ -99,10 +110,7 @@ export interface Engine {
    * Reads a large result in batches with flat memory, for exports. The first
    * batch carries the columns.
    */
-  stream(
-    sql: string,
-    options?: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal },
-  ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
+  stream(sql: string, options?: StreamOptions): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }>;
   /** Reads the whole structure of what it is connected to, in a constant number of catalog queries. */
   introspect(): Promise<SchemaSnapshot>;
   /** Extensions, types, routines, triggers and events that a snapshot leaves out, for DDL export. */

@@ -47,8 +47,22 @@ export function float(text: string): number | string {
   return Number.isFinite(n) ? n : text;
 }
 
+/**
+ * The server's everyday shapes (4-digit year, offset of whole hours or hours and minutes, or none),
+ * checked without captures: an export converts one per timestamp cell, so the general regex
+ * below is kept for the rest.
+ */
+const COMMON_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::\d\d)?)?$/;
+
 /** `2024-01-02 03:04:05.6+05:30` (server text) → `2024-01-02T03:04:05.6+05:30`. */
 export function isoTimestamp(text: string): string {
+  if (COMMON_TIMESTAMP.test(text)) {
+    // Past the seconds (index 19) only the offset holds a sign.
+    let sign = text.indexOf('+', 19);
+    if (sign === -1) sign = text.indexOf('-', 19);
+    const iso = `${text.slice(0, 10)}T${text.slice(11)}`;
+    return sign !== -1 && text.length - sign === 3 ? `${iso}:00` : iso;
+  }
   const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)?(?::?(\d\d))?(?::?(\d\d))?( BC)?$/.exec(
     text,
   );

@@ -1,5 +1,5 @@
-import Papa from 'papaparse';
 import type { ColumnMeta } from '../engines/engine.ts';
+import { csvLines } from './csv.ts';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -12,10 +12,6 @@ export interface Encoder {
   batch(columns: ColumnMeta[], rows: unknown[][]): string;
   tail(): string;
 }
-
-/** CSV cells: NULL is empty, structured values (json, arrays, binary) are their JSON text. */
-const csvCell = (value: unknown): unknown =>
-  value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 
 const toObject = (columns: ColumnMeta[], row: unknown[]) =>
   Object.fromEntries(columns.map((c, i) => [c.name, row[i] ?? null]));
@@ -37,26 +33,20 @@ export interface EncoderOptions {
 }
 
 /**
- * RFC 4180 CSV through Papa.unparse, batch by batch: fields holding the
- * delimiter, quotes, CR/LF or edge spaces are quoted and quotes doubled.
- * With `escapeFormulas`, Papa prefixes text cells matching FORMULA_TRIGGER with
- * `'` and quotes them (number and boolean values are never touched); header
- * names are escaped too, since a query's column aliases are caller text.
- * Without it values are written as they are, so an import gives back the same data.
+ * RFC 4180 CSV (csv.ts), batch by batch: fields holding the delimiter, quotes, CR/LF or edge
+ * spaces are quoted and quotes doubled; NULL is empty and structured values (json, arrays,
+ * binary) are their JSON text. With `escapeFormulas`, text cells matching FORMULA_TRIGGER get a
+ * leading `'` and are quoted (number and boolean values are never touched); header names are
+ * escaped too, since a query's column aliases are caller text. Without it values are written as
+ * they are, so an import gives back the same data.
  */
 function csv(options: EncoderOptions): Encoder {
-  const config = { newline: '\r\n', escapeFormulae: options.escapeFormulas ? FORMULA_TRIGGER : false };
+  const formula = options.escapeFormulas ? FORMULA_TRIGGER : null;
   return {
     contentType: 'text/csv; charset=utf-8',
     extension: 'csv',
-    head: (columns) => `${Papa.unparse([columns.map((c) => c.name)], config)}\r\n`,
-    batch: (_columns, rows) =>
-      rows.length === 0
-        ? ''
-        : `${Papa.unparse(
-            rows.map((r) => r.map(csvCell)),
-            config,
-          )}\r\n`,
+    head: (columns) => csvLines([columns.map((c) => c.name)], formula),
+    batch: (_columns, rows) => csvLines(rows, formula),
     tail: () => '',
   };
 }

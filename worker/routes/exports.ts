@@ -108,6 +108,8 @@ async function streamExport(
   try {
     let text: string;
     let values: readonly unknown[];
+    // Only Atrium's own table SELECT may be wrapped by the engine (COPY); a caller's text never is.
+    const ownText = source.kind === 'table';
     if (source.kind === 'query') {
       // Checked here, inside the execution, so a refusal is recorded like any other.
       text = singleExportStatement(source.sql, engine.name, {
@@ -126,7 +128,7 @@ async function streamExport(
       values = compiled.parameters;
     }
     stream = await exportStream(
-      engine.stream(text, { params: values, batchSize: BATCH_SIZE, signal }),
+      engine.stream(text, { params: values, batchSize: BATCH_SIZE, signal, ownText }),
       encoder,
       // The body has been sent by now; the history write must still outlive the request.
       (r) => void afterResponse(c, execution.finish(r)),

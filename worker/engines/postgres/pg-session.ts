@@ -4,6 +4,7 @@
  * for the read-only checks, notices collected, and user statements handed over as submittables.
  */
 import { CONNECT_TIMEOUT_MS, withDeadline } from '../config.ts';
+import type { CopyOut } from './pg-copy.ts';
 import type { BoundedStatement } from './pg-portal.ts';
 import { type RawResult, types } from './pg-results.ts';
 import type { PgSession } from './pg-transport.ts';
@@ -51,7 +52,7 @@ export class PgClientSession implements PgSession {
     >;
   }
 
-  submit(statement: BoundedStatement): void {
+  submit(statement: BoundedStatement | CopyOut): void {
     this.#client.query(statement);
   }
 

@@ -23,6 +23,7 @@ import { CLIENT_GRACE_MS, type SslMode, type Target, withDeadline } from '../con
 import { EngineError } from '../engine.ts';
 import { ResponseTooLarge } from '../result-limits.ts';
 import { SocketBudget } from '../socket-budget.ts';
+import type { CopyOut } from './pg-copy.ts';
 import type { BoundedStatement } from './pg-portal.ts';
 import { type RawResult, types } from './pg-results.ts';
 import { connectWithin, type PgClientLike, PgClientSession } from './pg-session.ts';
@@ -76,6 +77,12 @@ class TcpSession implements PgSession {
     return this.#inner.transactionStatus;
   }
 
+  /** node:net sockets pause; pg-cloudflare's TLS socket (a plain event emitter) cannot. */
+  get pausable() {
+    const { stream } = (this.#client as unknown as PgClientLike).connection;
+    return typeof (stream as { pause?: unknown } | undefined)?.pause === 'function';
+  }
+
   get key() {
     const { processID, secretKey } = this.#client as unknown as { processID: number; secretKey: number };
     return { processID, secretKey };
@@ -100,8 +107,8 @@ class TcpSession implements PgSession {
     return this.#track(this.#client.query(config as unknown as pg.QueryConfig) as Promise<RawResult>);
   }
 
-  submit(statement: BoundedStatement): void {
-    this.#track(statement.done).catch(() => {});
+  submit(statement: BoundedStatement | CopyOut): void {
+    this.#track<unknown>(statement.done).catch(() => {});
     this.#inner.submit(statement);
   }
 

@@ -4,6 +4,7 @@
  * type names and error mapping stay in the dialect, so a new transport (TCP through `pg`,
  * Hyperdrive) is one file beside neon-http.ts and neon-ws.ts.
  */
+import type { CopyOut } from './pg-copy.ts';
 import type { BoundedStatement } from './pg-portal.ts';
 import type { RawResult } from './pg-results.ts';
 
@@ -33,8 +34,10 @@ export interface PgOneShot {
 export interface PgSession {
   /** Our own fixed text (simple protocol), rows as arrays, parsed by Atrium's type parsers. */
   query(text: string, values?: readonly unknown[]): Promise<RawResult | RawResult[]>;
-  /** Hands a user statement to the connection to drive through the extended protocol. */
-  submit(statement: BoundedStatement): void;
+  /** Hands a statement to the connection to drive through the extended protocol. */
+  submit(statement: BoundedStatement | CopyOut): void;
+  /** True when its socket can stop reading (back-pressure), so a COPY can stream through it. */
+  readonly pausable?: boolean;
   /** The last ReadyForQuery status: 'I' idle, 'T' in a transaction, 'E' failed. */
   readonly transactionStatus: string | undefined;
   /** Closes the connection (ending any open transaction); safe to call twice. */

@@ -4,8 +4,8 @@
  *   statement runs in one transaction so `statement_timeout` and READ ONLY are enforced by the
  *   server: `set_config('statement_timeout', …, true)`, then the SQL — a row query as
  *   `DECLARE … CURSOR` + `FETCH maxRows+1`, so the server computes no more rows than are returned.
- * - scripts (BEGIN … COMMIT on one session) and streaming (DECLARE CURSOR + FETCH batches, so
- *   memory stays flat) go through a session. Every user statement goes through the extended
+ * - scripts (BEGIN … COMMIT on one session) and streams (DECLARE CURSOR + FETCH batches, or COPY:
+ *   pg-copy.ts, pg-record.ts) go through a session. Every user statement goes through the extended
  *   protocol with a portal row limit (pg-portal.ts). In a read-only script the session is checked
  *   after each statement: still inside the transaction (ReadyForQuery 'T') and still read-only,
  *   so a COMMIT that reached the server cannot be followed by writes.
@@ -19,12 +19,15 @@ import {
   type QueryOptions,
   type Statement,
   type StatementResult,
+  type StreamOptions,
   type TestResult,
 } from '../engine.ts';
 import { describeInformationSchemaTable } from '../information-schema-table.ts';
 import { bodyCapOf, isRowQuery, isTooLarge, maxBytesOf, tooLargeError } from '../result-limits.ts';
 import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.ts';
+import { CopyOut, parseCopyText } from './pg-copy.ts';
 import { BoundedStatement, type PortalResult, readOnlyViolation as violation } from './pg-portal.ts';
+import { nextBatchRows, parseRecord } from './pg-record.ts';
 import { columnsOf, parseUserArrays, type RawResult, toResult } from './pg-results.ts';
 import type { PgSession, PgTransport } from './pg-transport.ts';
 import { postgresDialect } from './postgres-dialect.ts';
@@ -38,6 +41,8 @@ import { readPostgresObjects } from './schema-objects.ts';
 const CURSOR = 'DECLARE atrium_q NO SCROLL CURSOR FOR ';
 /** Still read-only? Also takes the transaction's snapshot, after which it cannot become read-write. */
 const READ_ONLY_CHECK = "select current_setting('transaction_read_only')";
+/** Raw COPY text per exported batch (~3,000 narrow rows), about what a 2,000-row FETCH holds. */
+const COPY_BATCH_BYTES = 1 << 18;
 /** DECLARE refuses data-modifying WITH (0A000) and non-SELECT forms (42601): run those as written. */
 const NOT_A_CURSOR = new Set(['0A000', '42601']);
 
@@ -237,8 +242,8 @@ export class PostgresEngine implements Engine {
   }
 
   /** BEGIN READ ONLY with the statement timeout, checked, in one round trip of Atrium's own text. */
-  async #beginReadOnly(client: PgSession, timeout: number): Promise<void> {
-    const sql = `SET statement_timeout = ${timeout}; BEGIN READ ONLY; ${READ_ONLY_CHECK}`;
+  async #beginReadOnly(client: PgSession, timeout: number, serverTimeout = timeout): Promise<void> {
+    const sql = `SET statement_timeout = ${serverTimeout}; BEGIN READ ONLY; ${READ_ONLY_CHECK}`;
     const raws = (await this.#run(client, sql, timeout)) as RawResult[];
     if (raws.at(-1)?.rows[0]?.[0] !== 'on' || client.transactionStatus !== 'T') throw violation();
   }
@@ -286,27 +291,56 @@ export class PostgresEngine implements Engine {
 
   async *stream(
     text: string,
-    options: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal } = {},
+    options: StreamOptions = {},
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }> {
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000));
     const timeout = timeoutOf(undefined);
     const client = await this.#connect([]);
+    const { signal } = options;
+    const own = options.ownText === true && (options.params ?? []).length === 0;
     try {
+      // Atrium's own text on a socket that can pause: COPY (pg-copy.ts), the same rows for less CPU.
+      if (own && client.pausable) return yield* this.#copy(client, text, timeout, signal);
       await this.#run(client, `SET statement_timeout = ${timeout}; BEGIN READ ONLY`, timeout);
+      const none = { maxRows: 0, maxBytes: 0 };
+      // Atrium's own text elsewhere: a cursor over whole-row text (pg-record.ts), one field per row.
+      const shape = own ? `(${text}) AS atrium_row` : null;
+      const describe = { sql: `SELECT * FROM ${shape} LIMIT 0` };
+      const fields = shape
+        ? (await this.#statement(client, describe, none, timeout, signal)).fields
+        : undefined;
+      const parsers = fields?.map((f) => pgParser(f.dataTypeID));
+      const query = shape ? `SELECT atrium_row::text FROM ${shape}` : text;
       // Extended protocol: the caller's text can hold only the one query the cursor is for.
-      const declare = { sql: `DECLARE atrium_stream NO SCROLL CURSOR FOR ${text}`, params: options.params };
-      await this.#statement(client, declare, { maxRows: 0, maxBytes: 0 }, timeout, options.signal);
+      const declare = { sql: `DECLARE atrium_stream NO SCROLL CURSOR FOR ${query}`, params: options.params };
+      await this.#statement(client, declare, none, timeout, signal);
       await this.#assertReadOnly(client, timeout);
       let columns: ColumnMeta[] | undefined;
+      let size = batchSize;
+      const fetch = () => {
+        const next = this.#run(client, `FETCH FORWARD ${size} FROM atrium_stream`, timeout);
+        next.catch(() => {}); // awaited below, or abandoned with the session
+        return next as Promise<RawResult>;
+      };
+      let ahead = fetch();
       while (true) {
-        if (options.signal?.aborted) throw new EngineError('timeout', 'The request was cancelled');
-        const fetch = `FETCH FORWARD ${batchSize} FROM atrium_stream`;
-        const raw = (await this.#run(client, fetch, timeout)) as RawResult;
-        const resolved = await this.#userTypes([raw], options.signal);
+        if (signal?.aborted) throw new EngineError('timeout', 'The request was cancelled');
+        const raw = await ahead;
+        const more = raw.rows.length >= size;
+        // The next batch travels while this one is parsed and written: two batches at most.
+        if (more) {
+          if (shape) size = nextBatchRows(raw.rows);
+          ahead = fetch();
+        }
+        if (fields && parsers) {
+          raw.fields = fields;
+          raw.rows = raw.rows.map((r) => parseRecord(r[0] as string, parsers));
+        }
+        const resolved = await this.#userTypes([raw], signal);
         columns ??= columnsOf(raw.fields, resolved);
         parseUserArrays(raw, resolved);
         yield { columns, rows: raw.rows };
-        if (raw.rows.length < batchSize) break;
+        if (!more) break;
       }
       await this.#run(client, 'COMMIT', timeout);
     } catch (err) {
@@ -314,6 +348,32 @@ export class PostgresEngine implements Engine {
     } finally {
       this.#drop(client);
     }
+  }
+
+  /**
+   * `stream` by COPY, read-only. One COPY spans the whole download (a slow client holds it open as it
+   * would a cursor), so the server's timeout is lifted and each batch has the client deadline instead.
+   */
+  async *#copy(client: PgSession, text: string, timeout: number, signal?: AbortSignal) {
+    await this.#beginReadOnly(client, timeout, 0);
+    const copy = new CopyOut(text, COPY_BATCH_BYTES);
+    client.submit(copy);
+    const drop = { signal, onTimeout: () => this.#drop(client) };
+    const within = <T>(work: Promise<T>) => withDeadline(work, timeout + CLIENT_GRACE_MS, drop);
+    const fields = await within(copy.fields);
+    const resolved = await this.#userTypes([{ fields } as RawResult], signal);
+    const columns = columnsOf(fields, resolved);
+    const parsers = fields.map((f) => pgParser(f.dataTypeID));
+    let yielded = false;
+    for (let batch = await within(copy.next()); batch !== null; batch = await within(copy.next())) {
+      if (signal?.aborted) throw new EngineError('timeout', 'The request was cancelled');
+      const raw = { fields, rows: parseCopyText(batch, parsers) } as RawResult;
+      parseUserArrays(raw, resolved);
+      yielded = true;
+      yield { columns, rows: raw.rows };
+    }
+    // The first batch carries the columns, even for an empty table.
+    if (!yielded) yield { columns, rows: [] };
   }
 
   privileges(options: { timeoutMs?: number } = {}): Promise<LoginPrivileges> {

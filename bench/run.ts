@@ -9,25 +9,18 @@ import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { startLocalEndpoints } from '../dev/endpoints/index.ts';
 import { startAppServer } from '../test/support/app-server.ts';
+import { ensureDatasets } from '../test/support/datasets.ts';
 import { AtriumClient } from '../test/support/http-client.ts';
-import { measureFanout, RoomClient } from '../test/support/yjs-client.ts';
 import { type Row, writeReport } from './report.ts';
 import { geoRows } from './rows/geo.ts';
 import { httpRows } from './rows/http.ts';
 import { mixedLoad } from './rows/load.ts';
 import { pagingRows } from './rows/paging.ts';
 import { queryRows } from './rows/query.ts';
+import { roomRows } from './rows/rooms.ts';
 import { sizeRows } from './rows/size.ts';
-import {
-  ensurePgDatabase,
-  peakRss,
-  psql,
-  rssMiB,
-  spawnReferenceYjsServer,
-  startReferenceWorker,
-  workerdPidIn,
-} from './servers.ts';
-import { round, summarize } from './stats.ts';
+import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, userWorker } from './servers.ts';
+import { round } from './stats.ts';
 
 const full = process.argv.includes('--full');
 const arg = (name: string, quick: number, big: number) => {
@@ -94,6 +87,8 @@ async function section(name: string, fn: () => Promise<Row[]> | Row[]) {
   }
 }
 
+// Sakila (MySQL rows) and Pagila must be loaded on a fresh machine too, as the tests do.
+ensureDatasets();
 const endpoints = await startLocalEndpoints();
 const localEndpoints = JSON.stringify({
   neonHttp: endpoints.neonHttp,
@@ -109,8 +104,6 @@ const BENCH_LIMITS = {
   QUERY_CONCURRENCY: '64',
 };
 const app = await startAppServer({ localEndpoints, vars: BENCH_LIMITS });
-const appPid = workerdPidIn(app.processGroup);
-if (!appPid) console.log("warning: could not find the app's workerd process; memory rows will be empty");
 const reference = await startReferenceWorker({
   LOCAL_ENDPOINTS: localEndpoints,
   PG_URL: 'postgresql://postgres@127.0.0.1:5432/atrium_bench',
@@ -118,9 +111,13 @@ const reference = await startReferenceWorker({
   MYSQL_TARGET: '127.0.0.1:3306/sakila',
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/sakila',
 });
+// Both sides are measured at their user worker, past wrangler's proxy (see userWorker).
+const direct = await userWorker(app.processGroup, app.url, '/health');
+const appPid = direct.pid;
+const referenceDirect = await userWorker(reference.processGroup, reference.url, '/ping');
 const BENCH_EMAIL = `bench-${Date.now()}@example.com`;
 const BENCH_PASSWORD = 'bench password 123'; // AtriumClient.signUp's; the cookie row signs in with it
-const client = await AtriumClient.signUp(app.url, BENCH_EMAIL);
+const client = await AtriumClient.signUp(direct.url, BENCH_EMAIL);
 
 ensurePgDatabase('atrium_bench');
 const local = { host: '127.0.0.1', user: 'postgres', sslMode: 'disable' };
@@ -141,8 +138,8 @@ await section('size', () => sizeRows());
 
 await section('query overhead', () =>
   queryRows({
-    appUrl: app.url,
-    referenceUrl: reference.url,
+    appUrl: direct.url,
+    referenceUrl: referenceDirect.url,
     client,
     email: BENCH_EMAIL,
     password: BENCH_PASSWORD,
@@ -162,8 +159,8 @@ await section('export', async () => {
     'atrium_bench',
     `create table export_src as select g as id, md5(g::text) as name, g * 1.5 as amount, now() - (g || ' seconds')::interval as at from generate_series(1, ${P.exportRows}) g`,
   );
-  const rss = appPid ? peakRss(appPid) : undefined;
-  const idle = appPid ? rssMiB(appPid) : 0;
+  const rss = peakRss(appPid);
+  const idle = rssMiB(appPid);
   /** One whole CSV export of the table through `connection`: seconds, bytes and lines. */
   const exportThrough = async (connection: string) => {
     const t0 = performance.now();
@@ -181,7 +178,7 @@ await section('export', async () => {
     return { seconds: (performance.now() - t0) / 1000, bytes, newlines };
   };
   const { seconds: atriumSeconds, bytes, newlines } = await exportThrough(pg);
-  const peak = rss?.stop() ?? 0;
+  const peak = rss.stop();
   // The same export over the TCP transport (issue 14), against the same psql reference.
   const tcp = await exportThrough(pgTcp);
   const t1 = performance.now();
@@ -237,71 +234,7 @@ await section('export', async () => {
   ];
 });
 
-await section('rooms', async () => {
-  const out: Row[] = [];
-  const ref = await spawnReferenceYjsServer();
-  const wsBase = app.url.replace('http', 'ws');
-  for (const n of [10, P.bigRoom]) {
-    const doc = await client.json<{ id: string }>('POST', '/api/documents', {
-      title: `bench room ${n}`,
-    });
-    const id = doc.id;
-    const atrium = await measureFanout(
-      () => RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers),
-      n,
-      P.fanoutEdits,
-    );
-    const plain = await measureFanout(() => RoomClient.connect(`${ref.url}/room-${n}`), n, P.fanoutEdits);
-    out.push({
-      id: `rooms.fanout.${n - 1}`,
-      goal: { le: 1.5 },
-      group: 'rooms',
-      name: `edit fan-out to ${n - 1} clients`,
-      unit: 'ms',
-      atrium: summarize(atrium),
-      reference: { name: 'plain Node Yjs WebSocket server', value: summarize(plain) },
-    });
-  }
-  // The reference's footprint for the same idle rooms, read from its process like workerd's.
-  const refBefore = rssMiB(ref.pid);
-  for (let i = 0; i < P.idleRooms; i++) {
-    const c = await RoomClient.connect(`${ref.url}/idle-${i}`);
-    c.insert('select 1;');
-    await new Promise((r) => setTimeout(r, 20));
-    c.close();
-  }
-  await new Promise((r) => setTimeout(r, 2000));
-  const refPerRoom = ((rssMiB(ref.pid) - refBefore) * 1024) / P.idleRooms;
-  ref.stop();
-  if (appPid) {
-    const rooms: string[] = [];
-    for (let i = 0; i < P.idleRooms; i++) {
-      const doc = await client.json<{ id: string }>('POST', '/api/documents', {
-        title: `idle ${i}`,
-      });
-      rooms.push(doc.id);
-    }
-    const rssBefore = rssMiB(appPid);
-    for (const id of rooms) {
-      const c = await RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers);
-      c.insert('select 1;');
-      await new Promise((r) => setTimeout(r, 20));
-      c.close();
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-    const perRoom = ((rssMiB(appPid) - rssBefore) * 1024) / P.idleRooms;
-    out.push({
-      id: 'rooms.idle.memory',
-      goal: { le: 2 },
-      group: 'rooms',
-      name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
-      reference: { name: 'plain Node Yjs server (its process RSS)', value: refPerRoom },
-      unit: 'KiB',
-      atrium: perRoom,
-    });
-  }
-  return out;
-});
+await section('rooms', () => roomRows({ client, wsBase: direct.url.replace('http', 'ws'), appPid, P }));
 
 await section('schema sync', async () => {
   const mod = (await import('./schema-sync.ts').catch(() => null)) as null | {
@@ -316,13 +249,13 @@ await section('http', async () => {
   await client.request('POST', `/api/connections/${pg}/sync`);
   await (await client.request('GET', schemaPath)).arrayBuffer();
   return httpRows(
-    app.url,
+    direct.url,
     P.httpSeconds,
     [
       { name: 'GET /health', path: '/health' },
       { name: 'cached schema read', path: schemaPath, headers: client.headers },
     ],
-    { name: 'bare Worker answering JSON', url: `${reference.url}/ping` },
+    { name: 'bare Worker answering JSON', url: `${referenceDirect.url}/ping` },
   );
 });
 
@@ -331,16 +264,16 @@ await section('load', async () => {
   return mixedLoad({
     seconds: P.loadSeconds,
     targets: [
-      { name: 'GET /health', url: `${app.url}/health`, connections: 4 },
+      { name: 'GET /health', url: `${direct.url}/health`, connections: 4 },
       {
         name: 'cached schema read',
-        url: `${app.url}/api/connections/${pg}/schema`,
+        url: `${direct.url}/api/connections/${pg}/schema`,
         headers: client.headers,
         connections: 4,
       },
       {
         name: 'POST query (SELECT 1)',
-        url: `${app.url}/api/connections/${pg}/query`,
+        url: `${direct.url}/api/connections/${pg}/query`,
         method: 'POST',
         headers: { ...client.headers, 'content-type': 'application/json' },
         body: JSON.stringify({ sql: 'select 1' }),
@@ -348,7 +281,7 @@ await section('load', async () => {
       },
     ],
     room: {
-      url: `${app.url.replace('http', 'ws')}/parties/document/${doc.id}`,
+      url: `${direct.url.replace('http', 'ws')}/parties/document/${doc.id}`,
       headers: client.headers,
       typists: 5,
     },
@@ -359,7 +292,7 @@ await section('geo', () =>
   geoRows({
     localEndpoints,
     vars: BENCH_LIMITS,
-    referenceUrl: reference.url,
+    referenceUrl: referenceDirect.url,
     runs: P.geoRuns,
     distances: GEO,
   }),

@@ -15,11 +15,37 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The workerd process in a process group (wrangler dev runs one per server). */
-export function workerdPidIn(processGroup: number): number | undefined {
-  const r = spawnSync('pgrep', ['-g', String(processGroup), '-x', 'workerd'], { encoding: 'utf8' });
-  const pid = Number(r.stdout.split('\n')[0]);
-  return pid > 0 ? pid : undefined;
+/**
+ * The user worker of a `wrangler dev` process group: its workerd's pid and its own address.
+ * wrangler runs two workerd processes: a proxy on the public port, and the user worker on a
+ * port of its own. Memory rows read the user worker's process, and both Atrium and its
+ * references are reached at their user worker directly, so no row pays (or hides behind)
+ * the proxy's extra hop. `probe` is a path that answers 200 on the user worker.
+ */
+export async function userWorker(
+  processGroup: number,
+  publicUrl: string,
+  probe: string,
+): Promise<{ pid: number; url: string }> {
+  const publicPort = new URL(publicUrl).port;
+  const pids = spawnSync('pgrep', ['-g', String(processGroup), '-x', 'workerd'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  const listening = spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' }).stdout.split('\n');
+  for (const pid of pids) {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(`entry=127.0.0.1:${publicPort}`)) continue; // the proxy
+    for (const line of listening.filter((l) => l.includes(`pid=${pid},`))) {
+      const port = line.split(/\s+/)[3]?.split(':').pop();
+      const url = `http://127.0.0.1:${port}`;
+      const ok = await fetch(`${url}${probe}`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return { pid: Number(pid), url };
+    }
+  }
+  throw new Error(`no user worker answering ${probe} in process group ${processGroup}`);
 }
 
 /** Resident memory of a process in MiB, or 0 when it is gone. */
@@ -50,7 +76,7 @@ export function peakRss(pid: number, everyMs = 50): { stop(): number } {
 /** The reference Worker (bench/reference/direct-driver-worker.ts) under `wrangler dev`. */
 export async function startReferenceWorker(
   vars: Record<string, string>,
-): Promise<{ url: string; stop(): void }> {
+): Promise<{ url: string; processGroup: number; stop(): void }> {
   const port = await freePort();
   const inspector = await freePort();
   const child: ChildProcess = spawn(
@@ -83,6 +109,7 @@ export async function startReferenceWorker(
   }
   return {
     url,
+    processGroup: child.pid ?? 0,
     stop() {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGTERM');
@@ -112,9 +139,15 @@ export function ensurePgDatabase(name: string): void {
   if (!exists) psql('postgres', `create database ${name}`);
 }
 
-/** The reference Yjs server in a child process: its URL, pid (for RSS) and a stop. */
-export async function spawnReferenceYjsServer(): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, ['bench/reference/yjs-ws-server.ts'], {
+/**
+ * A reference Yjs server in a child process: its URL, pid (for RSS) and a stop. With `persist`,
+ * a SQLite file it appends every update to before relaying (see yjs-ws-server.ts).
+ */
+export async function spawnReferenceYjsServer(
+  persist?: string,
+): Promise<{ url: string; pid: number; stop(): void }> {
+  const args = ['bench/reference/yjs-ws-server.ts', ...(persist ? [`--persist=${persist}`] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { YServer } from 'y-partyserver';
 import { roomMembership, touchDocument } from '../worker/documents/room-d1.ts';
 import { contentOf, type DocumentContent, initialUpdate } from './document-shape.ts';
 import { FrameGuard } from './frame-guard.ts';
+import { LiveSockets } from './live-sockets.ts';
 import { CloseCode, ROOM_LIMITS, type SchemaChangedEvent, type ServerMessage } from './protocol.ts';
 import { claimRoom, closeRefused, ORG_KEY, refuseUpgrade, welcome } from './room-admission.ts';
 import * as session from './room-session.ts';
@@ -31,6 +32,7 @@ export class DocumentRoom extends YServer {
     awarenessStates: () => this.document.awareness.getStates(),
     sockets: (tag) => this.getConnections(tag),
   });
+  readonly #live = new LiveSockets();
   #deleted = false;
 
   override async fetch(request: Request): Promise<Response> {
@@ -54,6 +56,12 @@ export class DocumentRoom extends YServer {
     if (!this.#deleted) await touchDocument(this.env.DB, this.name);
   }
 
+  /** Every open socket from the room's own list (see live-sockets.ts); by tag from the runtime. */
+  override getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>> {
+    if (tag !== undefined) return super.getConnections<TState>(tag);
+    return this.#live.open(() => super.getConnections()) as Iterable<Connection<TState>>;
+  }
+
   override getConnectionTags(connection: Connection, ctx: ConnectionContext): string[] {
     return session.connectionTags(session.readSessionHeaders(ctx.request.headers), connection.id);
   }
@@ -61,6 +69,7 @@ export class DocumentRoom extends YServer {
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
     const who = session.readSessionHeaders(ctx.request.headers);
     if (who) connection.setState({ ...who } satisfies session.RoomSession);
+    this.#live.add(connection, () => super.getConnections());
     if (closeRefused(connection, who, [...this.getConnections()].length) || !who) return;
     this.#frames.opened(connection.id);
     super.onConnect(connection, ctx);
@@ -71,6 +80,7 @@ export class DocumentRoom extends YServer {
 
   override onClose(connection: Connection, code: number, reason: string, wasClean: boolean): void {
     this.#frames.forget(connection.id);
+    this.#live.remove(connection);
     super.onClose(connection, code, reason, wasClean);
   }
 

@@ -1,9 +1,12 @@
 /**
- * The reference for the room benchmark: a plain Node Yjs WebSocket server in the
- * style of y-websocket (one in-memory Y.Doc per room, sync + awareness relay),
- * with no persistence and no auth — the floor Atrium's rooms are compared to.
+ * The references for the room benchmark: a plain Node Yjs WebSocket server in the style of
+ * y-websocket (one in-memory Y.Doc per room, sync + awareness relay, no auth). Given a file
+ * (`--persist=PATH`), it appends every update to SQLite (WAL, `synchronous=FULL`: each append is
+ * on disk) before relaying it, as Atrium's rooms store each update before their frame leaves —
+ * the fair reference. Without one it persists nothing: the floor.
  */
 import { createServer, type Server } from 'node:http';
+import { DatabaseSync } from 'node:sqlite';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -22,8 +25,13 @@ interface Room {
 
 export function startReferenceYjsServer(
   port = 0,
+  persist?: string,
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const rooms = new Map<string, Room>();
+  const db = persist ? new DatabaseSync(persist) : null;
+  db?.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;
+    CREATE TABLE IF NOT EXISTS updates (seq INTEGER PRIMARY KEY, room TEXT NOT NULL, data BLOB NOT NULL)`);
+  const append = db?.prepare('INSERT INTO updates (room, data) VALUES (?, ?)');
   const room = (name: string): Room => {
     let r = rooms.get(name);
     if (!r) {
@@ -31,6 +39,7 @@ export function startReferenceYjsServer(
       const awareness = new awarenessProtocol.Awareness(doc);
       const created: Room = { doc, awareness, conns: new Set() };
       doc.on('update', (update: Uint8Array, origin: unknown) => {
+        append?.run(name, update);
         const enc = encoding.createEncoder();
         encoding.writeVarUint(enc, MESSAGE_SYNC);
         syncProtocol.writeUpdate(enc, update);
@@ -91,6 +100,7 @@ export function startReferenceYjsServer(
 // Run on its own (`node bench/reference/yjs-ws-server.ts`), the reference is a separate
 // process like workerd, so the benchmark can read its memory the same way.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { url } = await startReferenceYjsServer();
+  const persist = process.argv.find((a) => a.startsWith('--persist='))?.slice('--persist='.length);
+  const { url } = await startReferenceYjsServer(0, persist);
   console.log(url);
 }

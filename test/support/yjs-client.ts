@@ -82,24 +82,34 @@ export class RoomClient {
   }
 }
 
-/** Edit fan-out: client 0 types, every other client's arrival latency is one sample. */
+/**
+ * Edit fan-out: in each room client 0 types and every other client's arrival latency is one
+ * sample. With several servers the rooms take turns edit by edit (a, b, a, b, …), so a change in
+ * the machine's load hits them alike; returns the samples per server, in the order given.
+ */
 export async function measureFanout(
-  connect: () => Promise<RoomClient>,
+  servers: readonly (() => Promise<RoomClient>)[],
   clients: number,
   edits: number,
-): Promise<number[]> {
-  const all: RoomClient[] = [];
-  for (let i = 0; i < clients; i++) all.push(await connect());
-  await new Promise((r) => setTimeout(r, 300));
-  const [writer, ...readers] = all as [RoomClient, ...RoomClient[]];
-  const samples: number[] = [];
-  for (let e = 0; e < edits; e++) {
-    const marker = `/*${e}:${Math.random().toString(36).slice(2)}*/`;
-    const waits = readers.map((r) => r.waitFor(marker));
-    const start = performance.now();
-    writer.insert(marker);
-    for (const arrived of await Promise.all(waits)) samples.push(arrived - start);
+): Promise<number[][]> {
+  const rooms: RoomClient[][] = [];
+  for (const connect of servers) {
+    const all: RoomClient[] = [];
+    for (let i = 0; i < clients; i++) all.push(await connect());
+    rooms.push(all);
   }
-  for (const c of all) c.close();
+  await new Promise((r) => setTimeout(r, 300));
+  const samples = servers.map(() => [] as number[]);
+  for (let e = 0; e < edits; e++) {
+    for (const [k, room] of rooms.entries()) {
+      const [writer, ...readers] = room as [RoomClient, ...RoomClient[]];
+      const marker = `/*${e}:${Math.random().toString(36).slice(2)}*/`;
+      const waits = readers.map((r) => r.waitFor(marker));
+      const start = performance.now();
+      writer.insert(marker);
+      for (const arrived of await Promise.all(waits)) samples[k]?.push(arrived - start);
+    }
+  }
+  for (const room of rooms) for (const c of room) c.close();
   return samples;
 }

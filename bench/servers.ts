@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -73,9 +75,14 @@ export function peakRss(pid: number, everyMs = 50): { stop(): number } {
   };
 }
 
-/** The reference Worker (bench/reference/direct-driver-worker.ts) under `wrangler dev`. */
+/**
+ * A reference Worker under `wrangler dev`: by default bench/reference/direct-driver-worker.ts
+ * (the drivers called directly); `config` names another (the rooms' bare relay). It answers
+ * `/ping` once up.
+ */
 export async function startReferenceWorker(
   vars: Record<string, string>,
+  config = 'bench/reference/wrangler.toml',
 ): Promise<{ url: string; processGroup: number; stop(): void }> {
   const port = await freePort();
   const inspector = await freePort();
@@ -84,13 +91,16 @@ export async function startReferenceWorker(
     [
       'dev',
       '--config',
-      'bench/reference/wrangler.toml',
+      config,
       '--ip',
       '127.0.0.1',
       '--port',
       String(port),
       '--inspector-port',
       String(inspector),
+      // Fresh state per run (the relay's objects), never inside the repository.
+      '--persist-to',
+      mkdtempSync(join(tmpdir(), 'atrium-bench-ref-')),
       '--show-interactive-dev-session=false',
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
     ],

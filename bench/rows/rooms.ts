@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AtriumClient } from '../../test/support/http-client.ts';
 import { measureFanout, RoomClient } from '../../test/support/yjs-client.ts';
 import type { Row } from '../report.ts';
-import { rssMiB, spawnReferenceYjsServer } from '../servers.ts';
+import { rssMiB, spawnReferenceYjsServer, startReferenceWorker, userWorker } from '../servers.ts';
 import { summarize } from '../stats.ts';
 
 /**
@@ -29,15 +29,20 @@ export async function roomRows({
   const stateDir = mkdtempSync(join(tmpdir(), 'atrium-bench-yjs-'));
   const ref = await spawnReferenceYjsServer(join(stateDir, 'updates.sqlite'));
   const floor = await spawnReferenceYjsServer();
+  // The runtime's own floor: a bare Durable Object relay that stores each frame (room-relay-worker.ts).
+  const relayServer = await startReferenceWorker({}, 'bench/reference/room-relay.wrangler.toml');
+  const relay = await userWorker(relayServer.processGroup, relayServer.url, '/ping');
+  const relayWs = relay.url.replace('http', 'ws');
   for (const n of [10, P.bigRoom]) {
     const doc = await client.json<{ id: string }>('POST', '/api/documents', {
       title: `bench room ${n}`,
     });
-    const [atrium, stored, plain] = await measureFanout(
+    const [atrium, stored, plain, bare] = await measureFanout(
       [
         () => RoomClient.connect(`${wsBase}/parties/document/${doc.id}`, client.headers),
         () => RoomClient.connect(`${ref.url}/room-${n}`),
         () => RoomClient.connect(`${floor.url}/room-${n}`),
+        () => RoomClient.connect(`${relayWs}/room-${n}`),
       ],
       n,
       P.fanoutEdits,
@@ -61,48 +66,91 @@ export async function roomRows({
         ...fanoutRow(`rooms.fanout.${n - 1}.floor`, 'Node Yjs server storing nothing (the floor)', plain),
         goal: undefined,
       },
+      {
+        ...fanoutRow(
+          `rooms.fanout.${n - 1}.runtime`,
+          'bare Durable Object relay storing each frame (workerd, no Yjs or auth)',
+          bare,
+        ),
+        goal: undefined,
+      },
     );
   }
   floor.stop();
   // The reference's footprint for the same idle rooms, read from its process like workerd's.
   const refBefore = rssMiB(ref.pid);
-  for (let i = 0; i < P.idleRooms; i++) {
-    const c = await RoomClient.connect(`${ref.url}/idle-${i}`);
-    c.insert('select 1;');
-    await new Promise((r) => setTimeout(r, 20));
-    c.close();
-  }
-  await new Promise((r) => setTimeout(r, 2000));
+  for (let i = 0; i < P.idleRooms; i++) await touchRoom(`${ref.url}/idle-${i}`);
+  await sleep(2000);
   const refPerRoom = ((rssMiB(ref.pid) - refBefore) * 1024) / P.idleRooms;
   ref.stop();
   rmSync(stateDir, { recursive: true, force: true });
-  {
-    // The rooms' own creation (document row, Durable Object, its storage) is inside the window.
-    const rssBefore = rssMiB(appPid);
-    const rooms: string[] = [];
-    for (let i = 0; i < P.idleRooms; i++) {
-      const doc = await client.json<{ id: string }>('POST', '/api/documents', {
-        title: `idle ${i}`,
-      });
-      rooms.push(doc.id);
-    }
-    for (const id of rooms) {
-      const c = await RoomClient.connect(`${wsBase}/parties/document/${id}`, client.headers);
-      c.insert('select 1;');
-      await new Promise((r) => setTimeout(r, 20));
-      c.close();
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-    const perRoom = ((rssMiB(appPid) - rssBefore) * 1024) / P.idleRooms;
-    out.push({
+
+  // The bare relay's objects, created and left the same way: what the runtime itself costs per room.
+  const relayBefore = rssMiB(relay.pid);
+  for (let i = 0; i < P.idleRooms; i++) await touchRoom(`${relayWs}/idle-${i}`);
+  await sleep(2000);
+  const relayPerRoom = ((rssMiB(relay.pid) - relayBefore) * 1024) / P.idleRooms;
+  relayServer.stop();
+
+  // The rooms' own creation (document row, Durable Object, its storage) is inside the window.
+  const before = rssMiB(appPid);
+  for (let i = 0; i < P.idleRooms; i++) {
+    const doc = await client.json<{ id: string }>('POST', '/api/documents', { title: `idle ${i}` });
+    await touchRoom(`${wsBase}/parties/document/${doc.id}`, client.headers);
+  }
+  await sleep(2000);
+  const perRoom = () => ((rssMiB(appPid) - before) * 1024) / P.idleRooms;
+  const resident = perRoom();
+  // Idle objects leave memory (hibernation; workerd evicts them after about a minute here):
+  // wait until most of what the rooms took is returned, or give up after three minutes.
+  const started = Date.now();
+  let hibernated = resident;
+  while (Date.now() - started < 180_000 && hibernated > resident * 0.25) {
+    await sleep(5000);
+    hibernated = perRoom();
+  }
+  const waited = Math.round((Date.now() - started) / 1000);
+  const reference = {
+    name: 'Node Yjs server storing updates (its process RSS; it never evicts)',
+    value: refPerRoom,
+  };
+  return [
+    ...out,
+    {
       id: 'rooms.idle.memory',
       goal: { le: 2 },
       group: 'rooms',
-      name: `memory per idle room (${P.idleRooms} rooms opened, edited once, left idle)`,
-      reference: { name: 'plain Node Yjs server (its process RSS)', value: refPerRoom },
+      name: `memory per idle room once hibernated (${P.idleRooms} rooms created, edited once and left; read ${waited + 2} s after the last edit)`,
+      note: 'below 0 when the process returned more than the rooms took',
+      reference,
       unit: 'KiB',
-      atrium: perRoom,
-    });
-  }
-  return out;
+      atrium: hibernated,
+    },
+    {
+      id: 'rooms.resident.memory.runtime',
+      group: 'rooms',
+      name: 'memory per room still resident, against the bare Durable Object relay (its workerd RSS, 2 s after)',
+      reference: { name: 'bare Durable Object relay storing each frame', value: relayPerRoom },
+      unit: 'KiB',
+      atrium: resident,
+    },
+    {
+      id: 'rooms.resident.memory',
+      group: 'rooms',
+      name: `memory per room still resident (the same rooms, 2 s after their last edit, before hibernation)`,
+      reference,
+      unit: 'KiB',
+      atrium: resident,
+    },
+  ];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens a room, makes one edit, and leaves. */
+async function touchRoom(url: string, headers?: Record<string, string>): Promise<void> {
+  const c = await RoomClient.connect(url, headers);
+  c.insert('select 1;');
+  await sleep(20);
+  c.close();
 }

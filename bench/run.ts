@@ -1,17 +1,10 @@
-/**
- * `npm run bench`: measures Atrium beside a reference on this machine, in one run,
- * and writes bench/report.md and bench/report.json. A report, not a test: nothing
- * here asserts a timing. `--full` runs the sizes the issues name; the default
- * quick run keeps every row but with smaller sizes, so it fits in a few minutes.
- * Any size can be set: --query-runs=N --paging-rows=N --export-rows=N --http-seconds=N.
- */
-import { spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { startLocalEndpoints } from '../dev/endpoints/index.ts';
 import { startAppServer } from '../test/support/app-server.ts';
 import { ensureDatasets } from '../test/support/datasets.ts';
 import { AtriumClient } from '../test/support/http-client.ts';
 import { type Row, writeReport } from './report.ts';
+import { exportRows } from './rows/export.ts';
 import { geoRows } from './rows/geo.ts';
 import { httpRows } from './rows/http.ts';
 import { mixedLoad } from './rows/load.ts';
@@ -19,7 +12,7 @@ import { pagingRows } from './rows/paging.ts';
 import { queryRows } from './rows/query.ts';
 import { roomRows } from './rows/rooms.ts';
 import { sizeRows } from './rows/size.ts';
-import { ensurePgDatabase, peakRss, psql, rssMiB, startReferenceWorker, userWorker } from './servers.ts';
+import { ensurePgDatabase, startReferenceWorker, userWorker } from './servers.ts';
 import { round } from './stats.ts';
 
 const full = process.argv.includes('--full');
@@ -153,86 +146,9 @@ await section('query overhead', () =>
 
 await section('paging', () => pagingRows(client, pg, P));
 
-await section('export', async () => {
-  psql('atrium_bench', 'drop table if exists export_src');
-  psql(
-    'atrium_bench',
-    `create table export_src as select g as id, md5(g::text) as name, g * 1.5 as amount, now() - (g || ' seconds')::interval as at from generate_series(1, ${P.exportRows}) g`,
-  );
-  const rss = peakRss(appPid);
-  const idle = rssMiB(appPid);
-  /** One whole CSV export of the table through `connection`: seconds, bytes and lines. */
-  const exportThrough = async (connection: string) => {
-    const t0 = performance.now();
-    const res = await client.request(
-      'GET',
-      `/api/connections/${connection}/export?format=csv&schema=public&table=export_src&escapeFormulas=false`,
-    );
-    if (!res.ok || !res.body) throw new Error(`export ${res.status} ${await res.text()}`);
-    let bytes = 0;
-    let newlines = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const b of chunk) if (b === 10) newlines++;
-    }
-    return { seconds: (performance.now() - t0) / 1000, bytes, newlines };
-  };
-  const { seconds: atriumSeconds, bytes, newlines } = await exportThrough(pg);
-  const peak = rss.stop();
-  // The same export over the TCP transport (issue 14), against the same psql reference.
-  const tcp = await exportThrough(pgTcp);
-  const t1 = performance.now();
-  const refBytes = await new Promise<number>((resolve, reject) => {
-    const child = spawn('psql', [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'postgres',
-      '-d',
-      'atrium_bench',
-      '-c',
-      '\\copy export_src TO STDOUT CSV HEADER',
-    ]);
-    let n = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      n += d.length;
-    });
-    child.on('exit', (code) => (code === 0 ? resolve(n) : reject(new Error(`psql exit ${code}`))));
-  });
-  const refSeconds = (performance.now() - t1) / 1000;
-  const mb = (b: number) => b / 1024 / 1024;
-  return [
-    {
-      id: 'export.csv',
-      goal: { ge: 0.5 },
-      group: 'export',
-      name: `CSV export of ${P.exportRows.toLocaleString('en')} rows (${newlines - 1} data lines, ${round(mb(bytes))} MB)`,
-      unit: 'MB/s',
-      atrium: mb(bytes) / atriumSeconds,
-      reference: { name: 'psql \\copy … TO STDOUT CSV', value: mb(refBytes) / refSeconds },
-      higherIsBetter: true,
-    },
-    {
-      id: 'export.csv.tcp',
-      goal: { ge: 0.5 },
-      group: 'export',
-      name: `CSV export of ${P.exportRows.toLocaleString('en')} rows over TCP (${tcp.newlines - 1} data lines)`,
-      unit: 'MB/s',
-      atrium: mb(tcp.bytes) / tcp.seconds,
-      reference: { name: 'psql \\copy … TO STDOUT CSV', value: mb(refBytes) / refSeconds },
-      higherIsBetter: true,
-    },
-    {
-      id: 'export.memory',
-      goal: { le: 1.1 },
-      group: 'export',
-      name: 'peak runtime memory during the export (workerd RSS)',
-      unit: 'MiB',
-      atrium: peak,
-      reference: { name: 'workerd RSS before the export', value: idle },
-    },
-  ];
-});
+await section('export', () =>
+  exportRows({ client, pg, pgTcp, appPid, inspectorUrl: app.inspectorUrl, rows: P.exportRows }),
+);
 
 await section('rooms', () => roomRows({ client, wsBase: direct.url.replace('http', 'ws'), appPid, P }));
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -165,4 +166,46 @@ export async function spawnReferenceYjsServer(
     child.once('exit', (code) => reject(new Error(`reference Yjs server exited with ${code}`)));
   });
   return { url, pid: child.pid ?? 0, stop: () => child.kill() };
+}
+
+/**
+ * Samples the user worker's V8 heap (DevTools `Runtime.getHeapUsage` through wrangler's inspector
+ * proxy) every `everyMs` until stopped; returns the peak used heap in MiB. This is the isolate's
+ * memory, the figure Cloudflare's 128 MB limit applies to; RSS also counts workerd itself. With
+ * `live`, each sample first runs a full garbage collection, so the peak is of live memory (what
+ * the work holds), not of garbage V8 had not yet collected; that slows the work being measured.
+ */
+export async function peakHeap(
+  inspectorUrl: string,
+  { everyMs = 50, live = false } = {},
+): Promise<{ stop(): Promise<number> }> {
+  const targets = (await (await fetch(`${inspectorUrl}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const url = targets[0]?.webSocketDebuggerUrl;
+  if (!url) throw new Error('no DevTools target for the user worker');
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  let peak = 0;
+  let asked = 0;
+  ws.on('message', (data) => {
+    const reply = JSON.parse(String(data)) as { result?: { usedSize?: number } };
+    if (reply.result?.usedSize) peak = Math.max(peak, reply.result.usedSize / 1024 / 1024);
+  });
+  const ask = () => {
+    if (live) ws.send(JSON.stringify({ id: ++asked, method: 'HeapProfiler.collectGarbage' }));
+    ws.send(JSON.stringify({ id: ++asked, method: 'Runtime.getHeapUsage' }));
+  };
+  ask();
+  const timer = setInterval(ask, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      ask();
+      await new Promise((r) => setTimeout(r, 200));
+      ws.close();
+      return peak;
+    },
+  };
 }

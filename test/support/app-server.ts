@@ -35,6 +35,8 @@ const NODE = existsSync(join(root, 'node_modules/.bin/node'))
 export interface AppServer {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The user worker's DevTools endpoint (wrangler's inspector proxy; the bench reads heap use there). */
+  inspectorUrl: string;
   /** Process group of the current wrangler and its workerd (the benchmark samples its memory). */
   readonly processGroup: number;
   /**
@@ -253,6 +255,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   }
   return {
     url,
+    inspectorUrl: `http://127.0.0.1:${inspectorPort}`,
     stop,
     get processGroup() {
       return child.pid ?? 0;

@@ -11,106 +11,46 @@
  * whole PostgreSQL server over these transports is database-faults.test.ts; the shared MariaDB
  * cannot be crashed here (other suites use it), so KILL is the MariaDB server fault.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppServer, startAppServer } from '../support/app-server.ts';
+import { describe, expect, it } from 'vitest';
+import { HTTP_TARGETS, useProxiedApp } from '../support/fault-app.ts';
 import { killSessionsFrom } from '../support/fault-kill.ts';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-import { ensureSlotLogins, holdSlot, SLOT_LOGIN } from '../support/fault-slots.ts';
+import { expectSlotsExhausted } from '../support/fault-slots.ts';
 import {
-  type ErrorBody,
-  endingOf,
-  expectCleanError,
-  expectWorks,
+  exportUnderFault,
   FAULT_ENGINES,
+  HTTP_TRANSPORT_NAMES,
   HTTP_TRANSPORTS,
-  type HttpTransport,
-  queryOn,
-  startExport,
+  queryUnderFault,
+  sleepSql,
   syncUnderFault,
 } from '../support/fault-targets.ts';
-import { AtriumClient } from '../support/http-client.ts';
 
-const TRANSPORTS = Object.keys(HTTP_TRANSPORTS) as HttpTransport[];
+const linkOf = useProxiedApp(HTTP_TARGETS);
 
-let app: AppServer;
-let client: AtriumClient;
-const proxies = {} as Record<HttpTransport, FaultProxy>;
-const conns = {} as Record<HttpTransport, string>;
-
-beforeAll(async () => {
-  app = await startAppServer();
-  client = await AtriumClient.signUp(app.url);
-  for (const transport of TRANSPORTS) {
-    const engine = FAULT_ENGINES[HTTP_TRANSPORTS[transport]];
-    proxies[transport] = await startFaultProxy(engine.port);
-    conns[transport] = await client.createConnection({
-      name: `${transport} watched by a fault proxy`,
-      ...engine.config,
-      transport,
-      host: '127.0.0.1',
-      port: proxies[transport].port,
-    });
-  }
-}, 180_000);
-
-afterAll(async () => {
-  await app?.stop();
-  for (const proxy of Object.values(proxies)) await proxy.close();
-});
-
-describe.each(TRANSPORTS)('server faults over %s', (transport) => {
+describe.each(HTTP_TRANSPORT_NAMES)('server faults over %s', (transport) => {
   const engine = HTTP_TRANSPORTS[transport];
-  const proxy = () => proxies[transport];
-  const conn = () => conns[transport];
   const kill = async () => {
-    expect(await killSessionsFrom(engine, proxy().upstreamPorts)).toBeGreaterThan(0);
+    expect(await killSessionsFrom(engine, linkOf(transport).link.upstreamPorts)).toBeGreaterThan(0);
   };
 
   it('fails a query whose session the server kills mid-statement with a clear error, then recovers', async () => {
-    const pending = queryOn(client, conn(), FAULT_ENGINES[engine].sleep(20), 15_000);
-    await expect.poll(() => proxy().openConnections, { timeout: 10_000 }).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 1_000));
-    await kill();
+    const { client, conn, link } = linkOf(transport);
     // Told by the server at once, so not `timeout`: a killed session is the database's failure.
-    await expectCleanError(await pending, /upstream_error|connection_refused/);
-    await expectWorks(client, conn());
+    const codes = /upstream_error|connection_refused/;
+    await queryUnderFault(client, conn, { sql: sleepSql(engine, 20), timeoutMs: 15_000, codes }, link, kill);
   }, 60_000);
 
   it('turns the session killed mid-export into a failed download, not a truncated file', async () => {
-    const table = `server_export_fault_${transport.replace('-', '_')}`;
-    const reader = await startExport(client, conn(), engine, table);
-    await kill();
-    expect(await endingOf(reader)).toBe('failed');
-    expect((await queryOn(client, conn(), `drop table ${table}`)).status).toBe(200);
-    await expectWorks(client, conn());
+    const { client, conn } = linkOf(transport);
+    await exportUnderFault(client, conn, engine, `server_export_fault_${transport.replace('-', '_')}`, kill);
   }, 120_000);
 
   it('fails a sync whose session is killed mid-introspection and keeps the last good snapshot', async () => {
-    await syncUnderFault(client, conn(), FAULT_ENGINES[engine].schema, proxy(), kill);
-    await expectWorks(client, conn());
+    const { client, conn, link } = linkOf(transport);
+    await syncUnderFault(client, conn, FAULT_ENGINES[engine].schema, link, kill);
   }, 120_000);
 
   it('answers too_many_connections while the login has no free slot, and works once it is freed', async () => {
-    ensureSlotLogins();
-    const slotConn = await client.createConnection({
-      name: `${transport} with one slot`,
-      ...FAULT_ENGINES[engine].config,
-      transport,
-      host: '127.0.0.1',
-      port: FAULT_ENGINES[engine].port,
-      ...SLOT_LOGIN,
-    });
-    const release = await holdSlot(engine);
-    try {
-      const res = await queryOn(client, slotConn, 'select 1');
-      const text = await res.text();
-      expect({ status: res.status, text }).toMatchObject({ status: 503 });
-      const err = JSON.parse(text) as ErrorBody;
-      expect(err.error.code).toBe('too_many_connections');
-      expect(err.error.details?.dbCode).toBe(engine === 'postgres' ? '53300' : '1226');
-    } finally {
-      await release();
-    }
-    await expectWorks(client, slotConn);
+    await expectSlotsExhausted(linkOf(transport).client, engine, transport);
   }, 60_000);
 });

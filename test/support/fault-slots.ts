@@ -7,6 +7,16 @@
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { expect } from 'vitest';
+import {
+  type ErrorBody,
+  expectWorks,
+  FAULT_ENGINES,
+  type FaultEngine,
+  queryOn,
+  scratchConnection,
+} from './fault-targets.ts';
+import type { AtriumClient } from './http-client.ts';
 import { mariadb, psql } from './sql-shell.ts';
 
 export const SLOT_LOGIN = { user: 'fault_slots', password: 'fault-slots-2026' } as const;
@@ -43,4 +53,40 @@ export async function holdSlot(engine: 'postgres' | 'mysql'): Promise<() => Prom
     database: 'atrium_test',
   });
   return () => held.end();
+}
+
+/** The server's own code for a login with no free slot: PostgreSQL's SQLSTATE, MariaDB's errno. */
+const SLOTS_FULL_CODE = { postgres: '53300', mysql: '1226' } as const satisfies Record<FaultEngine, string>;
+
+/**
+ * A connection over `transport` with the one-slot login answers `too_many_connections`, with the
+ * server's code, while the slot is held, and answers normally once it is given back.
+ */
+export async function expectSlotsExhausted(
+  client: AtriumClient,
+  engine: FaultEngine,
+  transport: string,
+): Promise<void> {
+  ensureSlotLogins();
+  const conn = await client.createConnection({
+    name: `${engine} over ${transport} with one slot`,
+    ...scratchConnection(engine),
+    transport,
+    host: '127.0.0.1',
+    port: FAULT_ENGINES[engine].port,
+    ...SLOT_LOGIN,
+  });
+  const release = await holdSlot(engine);
+  try {
+    const res = await queryOn(client, conn, 'select 1');
+    const text = await res.text();
+    // The whole answer, so a wrong status shows its code and message.
+    expect({ status: res.status, text }).toMatchObject({ status: 503 });
+    const err = JSON.parse(text) as ErrorBody;
+    expect(err.error.code).toBe('too_many_connections');
+    expect(err.error.details?.dbCode).toBe(SLOTS_FULL_CODE[engine]);
+  } finally {
+    await release();
+  }
+  await expectWorks(client, conn);
 }

@@ -150,7 +150,15 @@ await section('export', () =>
   exportRows({ client, pg, pgTcp, appPid, inspectorUrl: app.inspectorUrl, rows: P.exportRows }),
 );
 
-await section('rooms', () => roomRows({ client, wsBase: direct.url.replace('http', 'ws'), appPid, P }));
+await section('rooms', () =>
+  roomRows({
+    client,
+    wsBase: direct.url.replace('http', 'ws'),
+    appPid,
+    inspectorUrl: app.inspectorUrl,
+    P,
+  }),
+);
 
 await section('schema sync', async () => {
   const mod = (await import('./schema-sync.ts').catch(() => null)) as null | {

@@ -12,6 +12,11 @@ import type { PublishRunInput } from './run-messages.ts';
 import { alarmAtExpiry, closeAll, closeExpiredTokens } from './session-check.ts';
 import { UpdateLog } from './update-log.ts';
 
+export interface RoomStats {
+  updatesStored: number;
+  sockets: number;
+}
+
 /**
  * One collaborative document: a y-partyserver room whose sockets hibernate when idle. Its parts:
  * room-admission (who may open a socket), frame-guard (every incoming frame, presence included),
@@ -119,6 +124,16 @@ export class DocumentRoom extends YServer {
   /** The content as stored (rebuilt from SQLite, not from memory). */
   readContent(): DocumentContent {
     return contentOf((doc) => this.#log.restore(doc));
+  }
+
+  /**
+   * Counts kept by the room itself: `updatesStored` is every Yjs update it accepted, stored and
+   * relayed since it was created (one per accepted edit or content-carrying sync step 2, plus one
+   * for an initial text; a refused or duplicate update adds nothing), exact across compaction and
+   * restarts. `sockets` is the sockets open now.
+   */
+  stats(): RoomStats {
+    return { updatesStored: this.#log.storedTotal, sockets: [...this.getConnections()].length };
   }
 
   /** Shares a run's progress with everyone in the room (the query endpoint calls this). */

@@ -59,6 +59,19 @@ export class UpdateLog {
     return this.#logCount;
   }
 
+  /**
+   * Updates stored since the room was created, the initial text included. Compaction deletes
+   * logged rows, but AUTOINCREMENT keeps the highest `seq` ever issued in sqlite_sequence, so
+   * this count survives compaction and restarts; only `deleteAll` (document deleted) resets it.
+   */
+  get storedTotal(): number {
+    this.#ensureSchema();
+    const row = this.#sql
+      .exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'ydoc_update'")
+      .toArray()[0];
+    return row?.seq ?? 0;
+  }
+
   /** Everything to apply, in order: the snapshot (if any) then each logged update. */
   load(): Uint8Array[] {
     this.#ensureSchema();

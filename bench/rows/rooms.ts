@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AtriumClient } from '../../test/support/http-client.ts';
 import { measureFanout, RoomClient } from '../../test/support/yjs-client.ts';
 import type { Row } from '../report.ts';
-import { rssMiB, spawnReferenceYjsServer, startReferenceWorker, userWorker } from '../servers.ts';
+import { peakHeap, rssMiB, spawnReferenceYjsServer, startReferenceWorker, userWorker } from '../servers.ts';
 import { summarize } from '../stats.ts';
 
 /**
@@ -16,6 +16,7 @@ export async function roomRows({
   client,
   wsBase,
   appPid,
+  inspectorUrl,
   P,
 }: {
   client: AtriumClient;
@@ -23,6 +24,8 @@ export async function roomRows({
   wsBase: string;
   /** The user worker's workerd process. */
   appPid: number;
+  /** Its DevTools endpoint (the isolate's heap). */
+  inspectorUrl: string;
   P: { bigRoom: number; fanoutEdits: number; idleRooms: number };
 }): Promise<Row[]> {
   const out: Row[] = [];
@@ -94,6 +97,7 @@ export async function roomRows({
 
   // The rooms' own creation (document row, Durable Object, its storage) is inside the window.
   const before = rssMiB(appPid);
+  const heapBefore = await liveHeap(inspectorUrl);
   for (let i = 0; i < P.idleRooms; i++) {
     const doc = await client.json<{ id: string }>('POST', '/api/documents', { title: `idle ${i}` });
     await touchRoom(`${wsBase}/parties/document/${doc.id}`, client.headers);
@@ -101,6 +105,7 @@ export async function roomRows({
   await sleep(2000);
   const perRoom = () => ((rssMiB(appPid) - before) * 1024) / P.idleRooms;
   const resident = perRoom();
+  const heapPerRoom = (((await liveHeap(inspectorUrl)) - heapBefore) * 1024) / P.idleRooms;
   // Idle objects leave memory (hibernation; workerd evicts them after about a minute here):
   // wait until most of what the rooms took is returned, or give up after three minutes.
   const started = Date.now();
@@ -127,6 +132,13 @@ export async function roomRows({
       atrium: hibernated,
     },
     {
+      id: 'rooms.resident.heap',
+      group: 'rooms',
+      name: 'live V8 heap per resident room (the isolate holding the rooms, after a full collection; the JS share of the row above, no reference)',
+      unit: 'KiB',
+      atrium: heapPerRoom,
+    },
+    {
       id: 'rooms.resident.memory.runtime',
       group: 'rooms',
       name: 'memory per room still resident, against the bare Durable Object relay (its workerd RSS, 2 s after)',
@@ -143,6 +155,12 @@ export async function roomRows({
       atrium: resident,
     },
   ];
+}
+
+/** The isolate's live heap in MiB, after a full collection. */
+async function liveHeap(inspectorUrl: string): Promise<number> {
+  const heap = await peakHeap(inspectorUrl, { everyMs: 60_000, live: true });
+  return heap.stop();
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,9 +5,9 @@
  * both engines from concurrent HTTP clients, while 10 typists edit 3 documents. Asserted:
  * no answer other than 429 is an error, every query and export answer equals what the
  * database itself returns, every room converges — each member holds every edit, all members
- * hold the same text, and it equals the stored document — and the stored document holds each
- * edit sent exactly once (the room stores an edit before relaying it, so the server-side
- * count of relayed edits is the count of edits in storage).
+ * hold the same text, and it equals the stored document — the stored document holds each
+ * edit sent exactly once, and the room's own count of updates it accepted, stored and relayed
+ * (GET /api/documents/{id}/stats) grew by exactly the edits sent: each typist insert is one update.
  */
 import type { ExpectStatic } from 'vitest';
 import type { AppServer } from '../support/app-server.ts';
@@ -74,6 +74,25 @@ async function typist(client: RoomClient, tag: string, until: number, sent: stri
   }
 }
 
+interface RoomStats {
+  updatesStored: number;
+  sockets: number;
+}
+
+const statsOf = (targets: Targets, doc: string) =>
+  targets.client.json<RoomStats>('GET', `/api/documents/${doc}/stats`);
+
+/** The room's counts once all `typists` sockets are open in it (polled: the room sees them a bit after the client). */
+async function joinedStats(targets: Targets, doc: string, typists: number): Promise<RoomStats> {
+  const deadline = Date.now() + 10_000;
+  let stats = await statsOf(targets, doc);
+  while (stats.sockets !== typists && Date.now() < deadline) {
+    await new Promise((res) => setTimeout(res, 100));
+    stats = await statsOf(targets, doc);
+  }
+  return stats;
+}
+
 /** Signs up, saves the sample connections (synced), creates the documents. */
 async function prepare(app: AppServer): Promise<{ targets: Targets; docs: string[] }> {
   const [client, reference] = await Promise.all([
@@ -107,6 +126,13 @@ export async function mixedTraffic(expect: ExpectStatic, app: AppServer): Promis
       ),
     ),
   );
+  const before = await Promise.all(
+    ROOMS.map((typists, r) => joinedStats(targets, docs[r] as string, typists)),
+  );
+  expect(
+    before.map((b) => b.sockets),
+    'typists in each room as the room counts them',
+  ).toEqual(ROOMS);
   const sent: string[][] = ROOMS.map(() => []);
   const tally = new Map<string, { ok: number; limited: number }>();
   const errors: string[] = [];
@@ -146,8 +172,12 @@ export async function mixedTraffic(expect: ExpectStatic, app: AppServer): Promis
     const storedEdits = stored.match(/<r\d+t\d+\.\d+>/g) ?? [];
     expect(storedEdits.length, `room ${r}: edits stored`).toBe(markers.length);
     expect(new Set(storedEdits).size, `room ${r}: each edit stored once`).toBe(markers.length);
+    // Converged, so nothing is in flight: the room's own count covers every edit it received.
+    const relayed =
+      (await statsOf(targets, docs[r] as string)).updatesStored - (before[r] as RoomStats).updatesStored;
+    expect(relayed, `room ${r}: updates the room counted as stored and relayed`).toBe(markers.length);
     roomReport.push(
-      `room ${r}: ${clients.length} typists, ${markers.length} edits sent, ${storedEdits.length} stored and at every member`,
+      `room ${r}: ${clients.length} typists, ${markers.length} edits sent, ${relayed} counted by the room, ${storedEdits.length} stored and at every member`,
     );
     for (const c of clients) c.close();
   }

@@ -12,4 +12,8 @@ export interface AuthContext {
   tokenId?: string;
   /** Set for cookie sessions: lets a route act on the current session (switch org, sign out). */
   sessionId?: string;
+  /** The user's display name, when the auth read had it (a room shows it as presence). */
+  name?: string;
+  /** For tokens: when the token expires (epoch ms), null when never. */
+  tokenExpiresAt?: number | null;
 }

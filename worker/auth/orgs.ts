@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { Env } from '../env.ts';
 import { members, organizations } from '../meta/auth.ts';
@@ -41,4 +41,15 @@ export async function defaultOrgId(env: Env, userId: string): Promise<string | n
     .orderBy(asc(members.createdAt), asc(members.id))
     .get();
   return row?.orgId ?? null;
+}
+
+/**
+ * The organization a session acts in, as SQL other statements of one batch can compare with:
+ * its active one while the user is still a member there, else the user's oldest membership (a
+ * new session, whose org is set by sign-up's hook, or one whose org was deleted or left).
+ */
+export function sessionOrg(userId: string, activeOrgId: string | null): SQL {
+  const oldest = sql`(select ${members.organizationId} from ${members} where ${members.userId} = ${userId} order by ${members.createdAt}, ${members.id} limit 1)`;
+  if (activeOrgId === null) return oldest;
+  return sql`coalesce((select ${members.organizationId} from ${members} where ${members.organizationId} = ${activeOrgId} and ${members.userId} = ${userId}), ${oldest})`;
 }

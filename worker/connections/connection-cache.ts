@@ -26,6 +26,8 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+/** Moves on every forget: a row read before a change in this isolate is not primed after it. */
+let generation = 0;
 const keyOf = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
 
 /**
@@ -74,6 +76,33 @@ function remember(key: string, value: Promise<OpenedConnection>) {
   entries.set(key, { value, until: now + TTL_MS, loadedAt: now, refreshing: false });
 }
 
+/** Pass to `primeConnection` what this returned before the read began. */
+export const connectionGeneration = () => generation;
+
+/**
+ * Stores a connection read by a batched request-start read (connections/preload.ts), unless
+ * one is already held or a connection changed in this isolate since `readAt`.
+ */
+export function primeConnection(
+  orgId: string,
+  connectionId: string,
+  value: OpenedConnection,
+  readAt: number,
+): void {
+  if (readAt !== generation) return;
+  const key = keyOf(orgId, connectionId);
+  const hit = entries.get(key);
+  if (hit && hit.until > Date.now()) return;
+  if (entries.size >= MAX_ENTRIES) entries.clear();
+  remember(key, Promise.resolve(value));
+}
+
+/** True when this isolate holds connection `connectionId` of `orgId` (no read needed). */
+export function holdsConnection(orgId: string, connectionId: string): boolean {
+  const hit = entries.get(keyOf(orgId, connectionId));
+  return !!hit && hit.until > Date.now();
+}
+
 type ChangeListener = (orgId: string, connectionId: string) => void;
 const listeners = new Set<ChangeListener>();
 
@@ -87,11 +116,13 @@ export function onConnectionChange(listener: ChangeListener): void {
 
 /** Drops a connection from this isolate's caches; called by every write to its row. */
 export function forgetConnection(orgId: string, connectionId: string): void {
+  generation++;
   entries.delete(keyOf(orgId, connectionId));
   for (const listener of listeners) listener(orgId, connectionId);
 }
 
 /** Forgets every connection this isolate holds (the bench's cold-isolate mode, bench/geo). */
 export function forgetAllConnections(): void {
+  generation++;
   entries.clear();
 }

@@ -95,6 +95,14 @@ export async function listConnections(ctx: ServiceContext, scope: Scope): Promis
       .orderBy(asc(connections.name)),
     db(ctx.env).select().from(builtinConnectionState).where(eq(builtinConnectionState.orgId, scope.orgId)),
   ]);
+  return connectionList(rows, states);
+}
+
+/** The list view: the built-ins (with the organization's state of each), then its connections by name. */
+export function connectionList(
+  rows: ConnectionRow[],
+  states: (typeof builtinConnectionState.$inferSelect)[],
+): ConnectionView[] {
   const stateOf = (id: string) => states.find((s) => s.builtinId === id);
   return [...BUILTIN_D1.map((b) => builtinView(b, stateOf(b.id))), ...rows.map(viewOf)];
 }

@@ -31,8 +31,18 @@ export interface Dashboard {
 const cache = new SwrCache<Dashboard>(DASHBOARD_TTL_MS, 1_000);
 onConnectionChange((orgId) => cache.forget(orgId));
 
-export function dashboard(ctx: ServiceContext, scope: Scope): Promise<Dashboard> {
-  return cache.get(scope.orgId, () => loadDashboard(ctx, scope), ctx.waitUntil);
+/** The organization's connections as read at the start of this request (connections/preload.ts). */
+export interface PrereadList {
+  connections: ConnectionView[];
+  /** `dashboardGeneration()` before that read: a change in this isolate since makes it unusable. */
+  readAt: number;
+}
+
+export const dashboardGeneration = () => cache.generation;
+
+export function dashboard(ctx: ServiceContext, scope: Scope, preread?: PrereadList): Promise<Dashboard> {
+  const list = preread && preread.readAt === cache.generation ? preread.connections : undefined;
+  return cache.get(scope.orgId, () => loadDashboard(ctx, scope, list), ctx.waitUntil);
 }
 
 /** Forgets one organization's dashboard in this isolate: a query it ran was recorded. */
@@ -45,8 +55,8 @@ export function forgetDashboards(): void {
   cache.clear();
 }
 
-async function loadDashboard(ctx: ServiceContext, scope: Scope): Promise<Dashboard> {
-  const connections = await listConnections(ctx, scope);
+async function loadDashboard(ctx: ServiceContext, scope: Scope, list?: ConnectionView[]): Promise<Dashboard> {
+  const connections = list ?? (await listConnections(ctx, scope));
   const used = (c: ConnectionView) => (c.lastUsedAt ? Date.parse(c.lastUsedAt) : 0);
   const ids = [...connections]
     .sort((a, b) => used(b) - used(a))

@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import type { RoomStats } from '../../durable-objects/document-room.ts';
 import type { DocumentContent } from '../../durable-objects/document-shape.ts';
 import { newId } from '../auth/secrets.ts';
 import type { Env } from '../env.ts';
@@ -143,4 +144,9 @@ export async function deleteDocument(env: Env, orgId: string, id: string): Promi
 
 export async function documentContent(env: Env, id: string): Promise<DocumentContent> {
   return roomOf(env, id).readContent();
+}
+
+/** The room's own counts (durable-objects/document-room.ts `stats`). */
+export async function documentStats(env: Env, id: string): Promise<RoomStats> {
+  return roomOf(env, id).stats();
 }

@@ -7,8 +7,8 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, forbidden } from '../errors.ts';
 import { apiTokens, users } from '../meta/auth.ts';
 import { allowedOrigins } from '../middleware/csrf.ts';
+import { openDocument } from './preload.ts';
 import { roomOf } from './rooms.ts';
-import { loadDocument } from './service.ts';
 
 /**
  * `GET /parties/document/:id` (WebSocket upgrade): authenticates the caller (cookie or
@@ -31,17 +31,24 @@ export async function documentSocket(c: Context<AppEnv>): Promise<Response> {
     }
   }
   const id = c.req.param('id') ?? '';
-  const document = await loadDocument(c.env, auth.orgId, id);
+  // One round trip at most (issue 17): the document (in the caller's org; read with the token
+  // when the auth read was cold, documents/preload.ts), and only if the auth read did not carry
+  // them, the name the room shows and the token's expiry.
   const db = drizzle(c.env.DB);
-  const [user, token] = await Promise.all([
-    db.select({ name: users.name }).from(users).where(eq(users.id, auth.userId)).get(),
-    auth.tokenId
-      ? db
-          .select({ expiresAt: apiTokens.expiresAt })
-          .from(apiTokens)
-          .where(eq(apiTokens.id, auth.tokenId))
-          .get()
-      : undefined,
+  const [document, user, token] = await Promise.all([
+    openDocument(c.env, c.req.raw, auth.orgId, id),
+    auth.name !== undefined
+      ? { name: auth.name }
+      : db.select({ name: users.name }).from(users).where(eq(users.id, auth.userId)).get(),
+    !auth.tokenId
+      ? undefined
+      : auth.tokenExpiresAt !== undefined
+        ? { expiresAt: auth.tokenExpiresAt === null ? null : new Date(auth.tokenExpiresAt) }
+        : db
+            .select({ expiresAt: apiTokens.expiresAt })
+            .from(apiTokens)
+            .where(eq(apiTokens.id, auth.tokenId))
+            .get(),
   ]);
 
   const headers = new Headers(c.req.raw.headers);

@@ -93,8 +93,10 @@ function wrapStatement(statement: Statement, around: Around, sql: string, sessio
     raw: (options?: { columnNames?: boolean }) =>
       around(info('raw'), () => statement.raw(options as { columnNames?: false })),
   } as unknown as Statement;
-  // D1's batch() accepts only its own statement objects: keep the way back.
+  // D1's batch() accepts only its own statement objects: keep the way back, and the SQL (a bound
+  // statement too) so a batch of reads is known as reads.
   originals.set(wrapped as object, statement);
+  sqlOf.set(wrapped as object, sql);
   return wrapped;
 }
 
@@ -103,11 +105,7 @@ const batchSql = (statements: Statement[]) => statements.map((s) => sqlOf.get(s 
 const sqlOf = new WeakMap<object, string>();
 
 function wrapPrepare(prepare: (sql: string) => Statement, around: Around, session: boolean) {
-  return (sql: string) => {
-    const wrapped = wrapStatement(prepare(sql), around, sql, session);
-    sqlOf.set(wrapped as object, sql);
-    return wrapped;
-  };
+  return (sql: string) => wrapStatement(prepare(sql), around, sql, session);
 }
 
 /** A D1 binding whose every call goes through `around`. */

@@ -12,6 +12,8 @@ export class SwrCache<T> {
   readonly #entries = new Map<string, Entry<T>>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  /** Moves on every forget: a value read before a change in this isolate is not primed after it. */
+  #generation = 0;
 
   constructor(ttlMs: number, maxEntries: number) {
     this.#ttlMs = ttlMs;
@@ -48,15 +50,42 @@ export class SwrCache<T> {
     return value;
   }
 
+  /** Pass to `prime` what this returned before the read began. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Stores a value read elsewhere (one batched read that fills several caches, e.g. a cold
+   * request's metadata), unless the key is already held or something was forgotten since
+   * `readAt`: a read that began before a change in this isolate is never kept after it.
+   */
+  prime(key: string, value: T, readAt: number): void {
+    if (readAt !== this.#generation) return;
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > Date.now()) return;
+    if (this.#entries.size >= this.#maxEntries) this.#entries.clear();
+    this.#remember(key, Promise.resolve(value));
+  }
+
+  /** True when `key` is held and within its TTL (a `get` would not wait). */
+  holds(key: string): boolean {
+    const hit = this.#entries.get(key);
+    return !!hit && hit.until > Date.now();
+  }
+
   forget(key: string): void {
+    this.#generation++;
     this.#entries.delete(key);
   }
 
   forgetWhere(match: (key: string) => boolean): void {
+    this.#generation++;
     for (const key of [...this.#entries.keys()]) if (match(key)) this.#entries.delete(key);
   }
 
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
   }
 

@@ -7,8 +7,14 @@
  *
  * What this gives up, stated so nobody relies on more: hits leased to an isolate that then goes
  * away are never spent, so across many isolates a key can be refused up to one lease early
- * (never allowed late: a hit is counted by the object before it is spent). A lease is a tenth of
- * the limit, so small limits still go one hit at a time; sign-in and sign-up limits never use leases.
+ * (a hit is counted by the object before it is spent). A lease is a tenth of the limit, so small
+ * limits still go one hit at a time; sign-in and sign-up limits never use leases.
+ *
+ * One exception, so that a cold isolate waits for no limiter round trip (issue 17): the first
+ * hit of a key in an isolate that has never leased it is spent on credit while its first lease is
+ * fetched beside the request, and that lease pays it back (the object counts it then). If the key
+ * had already run out, that one hit was allowed late: at most one per key per isolate (again only
+ * after the isolate's table of keys fills and starts over).
  */
 import type { RateLease } from '../../durable-objects/rate-limiter.ts';
 import { tooManyRequests } from '../errors.ts';
@@ -23,6 +29,8 @@ interface Held {
   refusedUntil: number;
   /** A lease request in flight, shared by every request that needs it. */
   pending: Promise<void> | undefined;
+  /** Hits spent on credit before the first lease; that lease pays them back. */
+  owed: number;
 }
 
 const MAX_KEYS = 10_000;
@@ -40,7 +48,10 @@ function request(ctx: ServiceContext, key: string, options: RateLimitOptions, en
         .lease(options.limit, options.windowSeconds, leaseSize(options.limit));
       // Hits left from a closed window are void; the object has started a new count.
       if (entry.until !== lease.until) entry.left = 0;
-      entry.left += lease.granted;
+      // The credit is paid from the first lease, or never (the key had run out): not carried on.
+      const paid = Math.min(entry.owed, lease.granted);
+      entry.owed = 0;
+      entry.left += lease.granted - paid;
       entry.until = lease.until;
       entry.refusedUntil = lease.granted > 0 ? 0 : Date.now() + lease.retryAfter * 1000;
     } finally {
@@ -65,8 +76,15 @@ export async function enforceLeasedLimit(
   let entry = held.get(id);
   if (!entry) {
     if (held.size >= MAX_KEYS) held.clear();
-    entry = { left: 0, until: 0, refusedUntil: 0, pending: undefined };
+    entry = { left: 0, until: 0, refusedUntil: 0, pending: undefined, owed: 0 };
     held.set(id, entry);
+    if (ctx.waitUntil) {
+      // Never leased here: spend on credit, fetch the lease beside the request (not waited for).
+      entry.owed = 1;
+      const first = entry;
+      ctx.waitUntil(uncounted(() => request(ctx, key, options, first)).catch(() => {}));
+      return;
+    }
   }
   for (let attempt = 0; ; attempt++) {
     const now = Date.now();

@@ -21,6 +21,25 @@ const SETTINGS_TTL_MS = 10_000;
 const MAX_SETTINGS = 10_000;
 const recent = new Map<string, { settings: QuerySettings; until: number; refreshing?: boolean }>();
 const settingsKey = (orgId: string, connectionId: string) => JSON.stringify([orgId, connectionId]);
+/** Moves on every write here: settings read before a change in this isolate are not primed after it. */
+let generation = 0;
+
+/** For a batched request-start read (connections/preload.ts): settings read there, kept as `readQuerySettings` would. */
+export const settingsGeneration = () => generation;
+export const holdsQuerySettings = (orgId: string, connectionId: string) =>
+  (recent.get(settingsKey(orgId, connectionId))?.until ?? 0) > Date.now();
+export function primeQuerySettings(
+  orgId: string,
+  connectionId: string,
+  row: typeof querySettings.$inferSelect | undefined,
+  readAt: number,
+): void {
+  if (readAt !== generation || holdsQuerySettings(orgId, connectionId)) return;
+  remember(orgId, connectionId, settingsOf(row));
+}
+
+const settingsOf = (row: typeof querySettings.$inferSelect | undefined): QuerySettings =>
+  row ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds } : DEFAULT_QUERY_SETTINGS;
 
 function remember(orgId: string, connectionId: string, settings: QuerySettings): QuerySettings {
   if (recent.size >= MAX_SETTINGS) recent.clear();
@@ -65,9 +84,7 @@ async function loadQuerySettings(env: Env, orgId: string, connectionId: string):
     .from(querySettings)
     .where(and(eq(querySettings.connectionId, connectionId), eq(querySettings.orgId, orgId)))
     .limit(1);
-  return row
-    ? { cacheEnabled: row.cacheEnabled, cacheTtlSeconds: row.cacheTtlSeconds }
-    : DEFAULT_QUERY_SETTINGS;
+  return settingsOf(row);
 }
 
 export async function writeQuerySettings(
@@ -81,6 +98,7 @@ export async function writeQuerySettings(
     .insert(querySettings)
     .values(values)
     .onConflictDoUpdate({ target: [querySettings.orgId, querySettings.connectionId], set: values });
+  generation++;
   return remember(orgId, connectionId, { ...settings });
 }
 
@@ -124,5 +142,6 @@ export class ResultCache {
 
 /** Forgets every query setting this isolate holds (the bench's cold-isolate mode, bench/geo). */
 export function forgetQuerySettings(): void {
+  generation++;
   recent.clear();
 }

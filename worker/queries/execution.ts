@@ -59,8 +59,10 @@ export async function beginExecution(
   const startedAt = Date.now();
   const ip = clientIp(c.req.raw.headers);
   const bookkeeping: Bookkeeping[] = [];
-  const record = (rowCount: number | null, error: unknown, cached = false) =>
-    afterResponse(c, () =>
+  const record = (rowCount: number | null, error: unknown, cached = false) => {
+    // Taken now: the write itself starts after the response (afterResponse).
+    const durationMs = Date.now() - startedAt;
+    return afterResponse(c, () =>
       recordExecution(
         c.env,
         {
@@ -72,7 +74,7 @@ export async function beginExecution(
           readOnly: spec.readOnly,
           cached,
           startedAt,
-          durationMs: Date.now() - startedAt,
+          durationMs,
           rowCount,
           outcome: outcomeOf(error),
           errorCode: error === undefined ? null : failureCode(error),
@@ -81,6 +83,7 @@ export async function beginExecution(
         bookkeeping,
       ),
     );
+  };
 
   // The route authorized `caller.granted`; a write to a built-in is refused here too (openEngine
   // checks again) so that refusal costs no limit hit and no slot.
@@ -128,10 +131,7 @@ export async function beginExecution(
       finished = true;
       release();
       // Closing an HTTP-transport engine is free; a WebSocket or TCP one is closed after the response.
-      await afterResponse(
-        c,
-        engine.close().catch(() => {}),
-      );
+      await afterResponse(c, () => engine.close().catch(() => {}));
       await record(result.rowCount, result.error, result.cached);
       return result.error === undefined ? undefined : toApiError(result.error);
     },

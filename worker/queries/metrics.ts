@@ -16,7 +16,8 @@ export interface ConnectionMetrics {
 /**
  * Latency percentiles, error rate and throughput of one connection from its
  * history rows in the window. Percentiles are nearest-rank, read with an
- * ORDER BY … LIMIT 1 OFFSET k each, so no row list is pulled into the Worker.
+ * ORDER BY … LIMIT 1 OFFSET k each (k from the statement's own count), so no row list is
+ * pulled into the Worker and the four reads go in one round trip.
  * Cache hits are left out: they say nothing about the database.
  */
 export async function connectionMetrics(
@@ -27,24 +28,23 @@ export async function connectionMetrics(
 ): Promise<ConnectionMetrics> {
   const since = Date.now() - windowMinutes * 60_000;
   const where = 'org_id = ?1 and connection_id = ?2 and started_at >= ?3 and cached = 0';
-  const totals = await env.DB.prepare(
-    `select count(*) as total, coalesce(sum(outcome <> 'ok'), 0) as errors from query_history where ${where}`,
-  )
-    .bind(orgId, connectionId, since)
-    .first<{ total: number; errors: number }>();
-  const total = totals?.total ?? 0;
-  const errors = totals?.errors ?? 0;
-  const percentile = async (p: number): Promise<number | null> => {
-    if (total === 0) return null;
-    const rank = Math.max(0, Math.ceil(p * total) - 1);
-    const row = await env.DB.prepare(
-      `select duration_ms as ms from query_history where ${where} order by duration_ms limit 1 offset ?4`,
+  // Nearest rank, ceil(p × count) − 1, computed in the statement from its own count (the same
+  // IEEE arithmetic as JavaScript's), so all four reads go together: one round trip (issue 17).
+  const percentile = (p: number) =>
+    env.DB.prepare(
+      `with n(x) as (select ?4 * count(*) from query_history where ${where})
+       select duration_ms as ms from query_history where ${where} order by duration_ms
+       limit 1 offset (select max(0, cast(x as integer) + (x > cast(x as integer)) - 1) from n)`,
     )
-      .bind(orgId, connectionId, since, rank)
-      .first<{ ms: number }>();
-    return row?.ms ?? null;
-  };
-  const [p50Ms, p95Ms, buckets] = await Promise.all([
+      .bind(orgId, connectionId, since, p)
+      .first<{ ms: number }>()
+      .then((row) => row?.ms ?? null);
+  const [totals, p50Ms, p95Ms, buckets] = await Promise.all([
+    env.DB.prepare(
+      `select count(*) as total, coalesce(sum(outcome <> 'ok'), 0) as errors from query_history where ${where}`,
+    )
+      .bind(orgId, connectionId, since)
+      .first<{ total: number; errors: number }>(),
     percentile(0.5),
     percentile(0.95),
     env.DB.prepare(
@@ -54,6 +54,8 @@ export async function connectionMetrics(
       .bind(orgId, connectionId, since)
       .all<{ minute: number; count: number; errors: number; avgMs: number }>(),
   ]);
+  const total = totals?.total ?? 0;
+  const errors = totals?.errors ?? 0;
   return {
     windowMinutes,
     total,

@@ -3,11 +3,13 @@ import { recordAudit } from '../audit/record.ts';
 import { authorize } from '../auth/policy.ts';
 import { IdParam } from '../auth/schemas.ts';
 import { getConnection } from '../connections/crud.ts';
+import { openDocument } from '../documents/preload.ts';
 import { locationHintOf } from '../documents/room-location.ts';
 import {
   createDocument,
   deleteDocument,
   documentContent,
+  documentStats,
   listDocuments,
   loadDocument,
   updateDocument,
@@ -116,6 +118,26 @@ const get = createRoute({
   responses: { 200: jsonContent(DocumentSchema, 'The document'), ...errorResponses },
 });
 
+const StatsSchema = z
+  .object({
+    updatesStored: z.number().int().openapi({
+      description:
+        'Yjs updates the room accepted, stored and relayed since the document was created: one per accepted edit, plus one for an initial text. Refused edits add nothing; compaction and restarts keep the count.',
+    }),
+    sockets: z.number().int().openapi({ description: 'Live sockets open in the room now' }),
+  })
+  .openapi('DocumentStats');
+
+const stats = createRoute({
+  method: 'get',
+  path: '/api/documents/{documentId}/stats',
+  tags,
+  security,
+  summary: "Counts kept by the document's room",
+  request: { params },
+  responses: { 200: jsonContent(StatsSchema, 'The counts'), ...errorResponses },
+});
+
 const patch = createRoute({
   method: 'patch',
   path: '/api/documents/{documentId}',
@@ -172,8 +194,13 @@ export const documents = createRouter()
   })
   .openapi(get, async (c) => {
     const { orgId } = authorize(c.get('auth'), 'document.read');
-    const row = await loadDocument(c.env, orgId, c.req.valid('param').documentId);
+    const row = await openDocument(c.env, c.req.raw, orgId, c.req.valid('param').documentId);
     return c.json({ ...viewOf(row), content: await documentContent(c.env, row.id) }, 200);
+  })
+  .openapi(stats, async (c) => {
+    const { orgId } = authorize(c.get('auth'), 'document.read');
+    const row = await loadDocument(c.env, orgId, c.req.valid('param').documentId);
+    return c.json(await documentStats(c.env, row.id), 200);
   })
   .openapi(patch, async (c) => {
     const auth = authorize(c.get('auth'), 'document.write');

@@ -178,6 +178,13 @@ export function cachedHead(
   return heads.get(prefixOf(orgId, connectionId), load, waitUntil);
 }
 
+/** For a batched request-start read (connections/preload.ts): see `SwrCache.prime`. */
+export const headGeneration = () => heads.generation;
+export const holdsHead = (orgId: string, connectionId: string) => heads.holds(prefixOf(orgId, connectionId));
+export function primeHead(orgId: string, connectionId: string, value: OpenedHead, readAt: number): void {
+  heads.prime(prefixOf(orgId, connectionId), value, readAt);
+}
+
 /**
  * Call after a DDL statement ran through Atrium on `connectionId`: the synced schema
  * is marked stale (the next read re-syncs before answering) and every cached read of

@@ -583,6 +583,12 @@ const ROWS: Record<string, Row> = {
     scope: 'p.org',
     run: (f, w) => call(w, 'GET', `/api/documents/${f.documentId}`),
   },
+  'GET /api/documents/{documentId}/stats': {
+    gate: 'document.read',
+    ok: 200,
+    scope: 'p.org',
+    run: (f, w) => call(w, 'GET', `/api/documents/${f.documentId}/stats`),
+  },
   'PATCH /api/documents/{documentId}': {
     gate: 'document.write',
     ok: 200,

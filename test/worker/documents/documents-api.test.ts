@@ -114,6 +114,18 @@ describe('documents REST', () => {
     expect((await api('/api/documents?cursor=garbage', { headers: owner.cookieHeaders })).status).toBe(400);
   }, 30_000);
 
+  it('reports the room’s own counts: the initial text is one stored update, no sockets yet', async () => {
+    const stats = async (id: string) => {
+      const res = await api(`/api/documents/${id}/stats`, { headers: owner.bearerHeaders });
+      expect(res.status).toBe(200);
+      return res.json<{ updatesStored: number; sockets: number }>();
+    };
+    const seeded = await create(owner.cookieHeaders, { title: 'Seeded', sql: 'select 1;' });
+    const empty = await create(owner.cookieHeaders, { title: 'Empty' });
+    expect(await stats(seeded.id)).toEqual({ updatesStored: 1, sockets: 0 });
+    expect(await stats(empty.id)).toEqual({ updatesStored: 0, sockets: 0 });
+  }, 30_000);
+
   it('pages with a cursor (no overlap, nothing missed) and searches titles', async () => {
     const user = await createUser();
     const titles = ['Alpha report', 'beta REPORT', 'Gamma', 'Delta report', 'Epsilon', '100%_done'];
@@ -157,6 +169,10 @@ describe('documents policy', () => {
       expect(get.status, `get ${name}`).toBe(
         expectStatus({ minRole: 'viewer', ok: 200, otherOrg: 404 })[name],
       );
+      const stats = await api(`/api/documents/${doc.id}/stats`, { headers });
+      expect(stats.status, `stats ${name}`).toBe(
+        expectStatus({ minRole: 'viewer', ok: 200, otherOrg: 404 })[name],
+      );
       const post = await api('/api/documents', jsonInit('POST', { title: `by ${name}` }, headers));
       expect(post.status, `create ${name}`).toBe(
         expectStatus({ minRole: 'editor', ok: 201, otherOrg: 201 })[name],
@@ -186,6 +202,7 @@ describe('documents policy', () => {
     const list = await api('/api/documents?q=Secret', { headers: outsider });
     expect((await list.json<{ documents: DocumentBody[] }>()).documents).toEqual([]);
     expect((await api(`/api/documents/${doc.id}`, { headers: outsider })).status).toBe(404);
+    expect((await api(`/api/documents/${doc.id}/stats`, { headers: outsider })).status).toBe(404);
     expect((await api(`/api/documents/${doc.id}`, jsonInit('PATCH', { title: 'x' }, outsider))).status).toBe(
       404,
     );
@@ -198,5 +215,6 @@ describe('documents policy', () => {
     const doc = await (await api('/api/openapi.json')).json<{ paths: Record<string, unknown> }>();
     expect(doc.paths['/api/documents']).toBeDefined();
     expect(doc.paths['/api/documents/{documentId}']).toBeDefined();
+    expect(doc.paths['/api/documents/{documentId}/stats']).toBeDefined();
   });
 });

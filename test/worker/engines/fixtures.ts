@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:workers';
 import type { EngineConfig } from '../../../worker/engines/create-engine.ts';
+import type { EngineName } from '../../../worker/engines/engine.ts';
+import { col, sqlBuilder, tableId } from '../../../worker/engines/sql-builder.ts';
 
 /** The sample databases loaded by test/support/datasets.ts, and the scratch databases for writes. */
 export const pagila: EngineConfig = {
@@ -58,3 +60,17 @@ export const libsqlDb = (name: string): EngineConfig => ({
   connectionString: `libsql://localhost/${name}`,
   password: LOCAL_SQLITE_TOKEN,
 });
+
+/** Atrium's own whole-table SELECT in key order, built as the export route (routes/exports.ts) builds it. */
+export function ownTableSelect(
+  engine: EngineName,
+  schema: string,
+  table: string,
+  key: readonly string[],
+): string {
+  let select = sqlBuilder(engine)
+    .selectFrom(tableId(engine, schema, table).as('t'))
+    .selectAll();
+  for (const name of key) select = select.orderBy(col(name));
+  return select.compile().sql;
+}

@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { forgetAuth } from '../../../worker/auth/auth-cache.ts';
+import { forgetAllConnections } from '../../../worker/connections/connection-cache.ts';
+import { forgetDashboards } from '../../../worker/connections/dashboard.ts';
 import {
   counting,
   countRoundTrips,
@@ -8,8 +11,11 @@ import {
   wrapBindings,
   wrapD1,
 } from '../../../worker/lib/round-trips.ts';
+import { forgetLeases } from '../../../worker/middleware/rate-lease.ts';
 import { METADATA_BINDINGS } from '../../../worker/middleware/server-timing.ts';
-import { api } from '../../support/auth.ts';
+import { forgetQuerySettings } from '../../../worker/queries/cache.ts';
+import { forgetAllSchemas } from '../../../worker/schema/cache.ts';
+import { api, jsonInit } from '../../support/auth.ts';
 import { createTeam, query, type Team } from '../../support/team.ts';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +68,26 @@ describe('RoundTrips', () => {
     expect(b?.results).toEqual([{ n: 2 }]);
     expect(trips.calls.d1).toBe(1);
   });
+
+  it('tells a batch of bound reads by its SQL (a session batch of reads may go to a replica)', async () => {
+    const seen: (string | undefined)[] = [];
+    const db = wrapD1(env.DB, (info, call) => {
+      seen.push(info.sql);
+      return call();
+    });
+    await db.batch([db.prepare('select ? as n').bind(1), db.prepare('select ? as m').bind(2)]);
+    expect(seen).toEqual(['select ? as n;select ? as m']);
+  });
 });
+
+/** What a fresh isolate holds: nothing (the bench's cold mode empties the same caches). */
+function forgetEverything() {
+  forgetAuth();
+  forgetAllConnections();
+  forgetQuerySettings();
+  forgetAllSchemas();
+  forgetLeases();
+}
 
 describe('Server-Timing round trips', () => {
   let team: Team;
@@ -83,6 +108,53 @@ describe('Server-Timing round trips', () => {
       expect(warm.status).toBe(200);
       expect(roundTripsOf(warm)).toEqual({ sequential: 0, d1: 0, do: 0, cache: 0 });
     }
+  });
+
+  it('makes a cold isolate wait for one metadata round trip before a query (one D1 batch)', async () => {
+    forgetEverything();
+    const cold = await query(team.owner, team.connections.pagila, { sql: 'select 1' });
+    expect(cold.status).toBe(200);
+    // Token, membership, connection row, query settings and schema head in one batch; the
+    // rate-limit leases are fetched beside the request, not waited for.
+    expect(roundTripsOf(cold)).toEqual({ sequential: 1, d1: 1, do: 0, cache: 0 });
+    const warm = await query(team.owner, team.connections.pagila, { sql: 'select 1' });
+    expect(roundTripsOf(warm)).toEqual({ sequential: 0, d1: 0, do: 0, cache: 0 });
+  });
+
+  it('opens a document and the dashboard on a cold isolate with the auth read batched in', async () => {
+    const created = await api(
+      '/api/documents',
+      jsonInit('POST', { title: 'trips' }, team.owner.bearerHeaders),
+    );
+    expect(created.status).toBe(201);
+    const { id } = await created.json<{ id: string }>();
+    forgetEverything();
+    const open = await api(`/api/documents/${id}`, { headers: team.owner.bearerHeaders });
+    expect(open.status).toBe(200);
+    // The token and the document's row in one D1 batch, then the room's content.
+    expect(roundTripsOf(open)).toEqual({ sequential: 2, d1: 1, do: 1, cache: 0 });
+
+    forgetEverything();
+    forgetDashboards();
+    const dashboard = await api('/api/dashboard', { headers: team.owner.bearerHeaders });
+    expect(dashboard.status).toBe(200);
+    // The token with the connection list, then every recent connection's metrics together.
+    expect(roundTripsOf(dashboard).sequential).toBe(2);
+  });
+
+  it("reads a cookie session's membership and the connection in one batch after Better Auth's session read", async () => {
+    forgetEverything();
+    const cold = await query(
+      { ...team.owner, bearerHeaders: team.owner.cookieHeaders },
+      team.connections.pagila,
+      {
+        sql: 'select 1',
+      },
+    );
+    expect(cold.status).toBe(200);
+    // Better Auth reads the session, then its user; then one batch: the membership (active or
+    // oldest org) with the connection, its settings and its schema head. No limiter call waited for.
+    expect(roundTripsOf(cold)).toEqual({ sequential: 3, d1: 3, do: 0, cache: 0 });
   });
 
   it('counts the trips of an uncached read', async () => {

@@ -64,4 +64,20 @@ describe('SwrCache', () => {
     await Promise.resolve();
     expect(await cache.get('k', async () => 7)).toBe(7);
   });
+
+  it('keeps a primed value, unless something was forgotten since its read began', async () => {
+    const cache = new SwrCache<number>(10_000, 10);
+    const { load, loads } = counter();
+    cache.prime('k', 7, cache.generation);
+    expect(cache.holds('k')).toBe(true);
+    expect(await cache.get('k', load)).toBe(7);
+    expect(loads()).toBe(0);
+
+    // A read that began before a change in this isolate is not kept after it.
+    const readAt = cache.generation;
+    cache.forget('other');
+    cache.prime('j', 7, readAt);
+    expect(cache.holds('j')).toBe(false);
+    expect(await cache.get('j', load)).toBe(1);
+  });
 });

@@ -67,4 +67,27 @@ describe('leased rate limits', () => {
     expect(a.allowed + b.allowed).toBeGreaterThanOrEqual(40 - 2 * leaseSize(40));
     expect(b.refusal?.status).toBe(429);
   });
+
+  it('spends the first hit of a key in an isolate on credit, which its first lease pays back', async () => {
+    const key = `test:credit:${crypto.randomUUID()}`;
+    const first = context();
+    // The first hit returns before the lease is back: a cold isolate waits for no object call.
+    await enforceLeasedLimit(first.ctx, key, { limit: 3, windowSeconds: 60 });
+    expect(first.later).toHaveLength(1);
+    await Promise.all(first.later);
+    const rest = await spend(first.ctx, key, 3, 3);
+    expect(1 + rest.allowed).toBe(3);
+    expect(rest.refusal?.status).toBe(429);
+
+    // The documented exception: a new isolate's first hit of a key that had run out is let
+    // through (one hit late, once per key and isolate); the next one is refused.
+    forgetLeases();
+    const second = context();
+    const late = await spend(second.ctx, key, 3, 1);
+    await Promise.all(second.later);
+    expect(late.allowed).toBe(1);
+    const after = await spend(second.ctx, key, 3, 2);
+    expect(after.allowed).toBe(0);
+    expect(after.refusal?.status).toBe(429);
+  });
 });

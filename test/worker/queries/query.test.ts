@@ -234,17 +234,20 @@ describe('history, audit, metrics, cache', () => {
 
   it('pages history with a cursor, newest first, without repeats', async () => {
     for (let i = 0; i < 5; i++) await sqlOk(team.viewer, CHINOOK_ID, { sql: `select ${i}` });
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const qs: string = `connectionId=${encodeURIComponent(CHINOOK_ID)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const res = await api(`/api/history?${qs}`, { headers: team.viewer.bearerHeaders });
-      const page = await res.json<{ items: { id: string }[]; nextCursor: string | null }>();
-      seen.push(...page.items.map((i) => i.id));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen.length).toBeGreaterThanOrEqual(5);
-    expect(new Set(seen).size).toBe(seen.length);
+    // Recorded after the response (waitUntil): page again until all five have landed.
+    await vi.waitFor(async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const qs: string = `connectionId=${encodeURIComponent(CHINOOK_ID)}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const res = await api(`/api/history?${qs}`, { headers: team.viewer.bearerHeaders });
+        const page = await res.json<{ items: { id: string }[]; nextCursor: string | null }>();
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(seen).size).toBe(seen.length);
+    });
   });
 
   it('reports metrics for a connection', async () => {

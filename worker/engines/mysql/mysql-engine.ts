@@ -16,7 +16,8 @@
  *   scripts are atomic; that is the server's rule, not ours);
  * - streaming, inside one consistent-snapshot read-only transaction: over TCP one statement whose
  *   rows are read a batch at a time with the socket paused in between (linear, flat memory);
- *   over HTTP, which has no way to hold a result open, pages of `LIMIT/OFFSET` (quadratic).
+ *   over HTTP, which has no way to hold a result open, pages (mysql-pages.ts): keyset pages on
+ *   the table's key for a whole-table export (linear), `LIMIT/OFFSET` for anything else.
  * The connection itself is the transport's (mysql-transport.ts; today PlanetScale's HTTP API,
  * planetscale-http.ts).
  */
@@ -29,6 +30,7 @@ import {
   type QueryOptions,
   type Statement,
   type StatementResult,
+  type StreamOptions,
   type TestResult,
 } from '../engine.ts';
 import { describeInformationSchemaTable } from '../information-schema-table.ts';
@@ -37,6 +39,7 @@ import type { LiveTable, SchemaObjects, SchemaSnapshot } from '../schema-model.t
 import { mysqlDialect } from './mysql-dialect.ts';
 import { fromMysqlError } from './mysql-errors.ts';
 import { introspectMysql } from './mysql-introspector.ts';
+import { httpPages } from './mysql-pages.ts';
 import { mysqlPrivileges } from './mysql-privileges.ts';
 import type { MysqlConnection, MysqlConnector, MysqlRaw } from './mysql-transport.ts';
 import { toMysqlParam } from './mysql-values.ts';
@@ -53,18 +56,29 @@ const STILL_READ_ONLY: Record<Flavor, string> = {
 type Raw = MysqlRaw;
 type Connection = MysqlConnection;
 
+/**
+ * Per isolate, the flavor each server speaks (keyed by the engine's `server`), so a request's new
+ * engine knows it before its first statement: on MariaDB a single statement then carries its
+ * limits itself (`SET STATEMENT … FOR`, one round trip instead of two).
+ */
+const flavors = new Map<string, Flavor>();
+
 export class MysqlEngine implements Engine {
   readonly name = 'mysql' as const;
   readonly dialect = mysqlDialect;
   readonly capabilities = mysqlDialect.capabilities;
   readonly #connection: MysqlConnector;
   readonly #secrets: string[];
-  /** Learnt from the first timeout setting the server accepts. */
+  readonly #server: string | undefined;
+  /** Learnt from the first timeout setting the server accepts (or earlier in this isolate). */
   #flavor: Flavor | undefined;
 
-  constructor(connection: MysqlConnector, secrets: string[]) {
+  /** `server` names the server and login (host, port, user), the key of the per-isolate flavor. */
+  constructor(connection: MysqlConnector, secrets: string[], server?: string) {
     this.#connection = connection;
     this.#secrets = secrets;
+    this.#server = server;
+    this.#flavor = server === undefined ? undefined : flavors.get(server);
   }
 
   #fail = (err: unknown): never => {
@@ -101,11 +115,39 @@ export class MysqlEngine implements Engine {
       try {
         await this.#exec(conn, `SET ${sets.join(', ')}`);
         this.#flavor = flavor;
+        if (this.#server !== undefined) flavors.set(this.#server, flavor);
         return;
       } catch (err) {
         // 1193: unknown system variable — the other flavor's name; anything else is real.
         if (!/\(errno 1193\)/.test((err as Error).message) || flavor === tries.at(-1)) throw err;
       }
+    }
+  }
+
+  /**
+   * MariaDB: one statement with the session's limits scoped to it — the same settings `#limit`
+   * makes (timeout, read-only, row limit), enforced by the server alike, in the same round trip.
+   * `undefined` on a syntax error (1064), which may be the statement's own or one `SET STATEMENT`
+   * does not take: nothing ran, and the caller runs it the two-step way for the usual answer.
+   */
+  async #withLimits(
+    conn: Connection,
+    statement: Statement,
+    timeout: number,
+    session: { readOnly: boolean; selectLimit?: number | undefined },
+  ): Promise<Raw | undefined> {
+    const sets = [`max_statement_time = ${timeout / 1000}`];
+    if (session.readOnly) sets.push(`${READ_ONLY_VAR.mariadb} = 1`);
+    if (session.selectLimit !== undefined) sets.push(`sql_select_limit = ${session.selectLimit}`);
+    try {
+      return await this.#exec(
+        conn,
+        `SET STATEMENT ${sets.join(', ')} FOR ${statement.sql}`,
+        statement.params,
+      );
+    } catch (err) {
+      if (/\(errno 1064\)/.test((err as Error).message)) return undefined;
+      throw err;
     }
   }
 
@@ -163,6 +205,12 @@ export class MysqlEngine implements Engine {
     const conn = this.#connection(signal, bodyCapOf(maxBytes));
     const work = async () => {
       const selectLimit = options.maxRows === undefined ? undefined : options.maxRows + 1;
+      const alone = statements.length === 1 && !options.transaction ? statements[0] : undefined;
+      if (alone && this.#flavor === 'mariadb') {
+        const started = Date.now();
+        const raw = await this.#withLimits(conn, alone, timeout, { readOnly, selectLimit });
+        if (raw) return [this.#toResult(raw, started, options.maxRows)];
+      }
       await this.#limit(conn, timeout, { readOnly, selectLimit });
       if (options.transaction) {
         await this.#exec(conn, readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
@@ -213,7 +261,7 @@ export class MysqlEngine implements Engine {
 
   async *stream(
     sql: string,
-    options: { params?: readonly unknown[]; batchSize?: number; signal?: AbortSignal } = {},
+    options: StreamOptions = {},
   ): AsyncIterable<{ columns: ColumnMeta[]; rows: unknown[][] }> {
     const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000));
     const timeout = timeoutOf(undefined);
@@ -231,7 +279,13 @@ export class MysqlEngine implements Engine {
       await step(this.#exec(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY'));
       const batches = conn.stream
         ? this.#rows(conn, base, options.params, batchSize, step)
-        : this.#pages(conn, base, options.params, batchSize, step);
+        : httpPages(
+            (text, params) => step(this.#exec(conn, text, params)),
+            base,
+            options.params,
+            batchSize,
+            options.ownText === true,
+          );
       for await (const raw of batches) {
         yield {
           columns: raw.fields.map((f) => ({ name: f.name, type: f.type })),
@@ -273,45 +327,6 @@ export class MysqlEngine implements Engine {
       // Not awaited: after a timed-out batch the reader is still waiting, and only the abort in
       // stream()'s `finally` (which closes the socket) releases it.
       batches.return?.().catch(() => {});
-    }
-  }
-
-  /**
-   * Pages of `LIMIT/OFFSET` over the statement as a derived table, for transports that cannot
-   * stream one statement (HTTP). Each page re-reads the rows before it, so a whole read is
-   * quadratic in the row count: fine for thousands of rows, not for millions. Keyset paging
-   * would be linear, but needs a unique key the caller's SELECT may not have.
-   */
-  async *#pages(
-    conn: Connection,
-    base: string,
-    params: readonly unknown[] | undefined,
-    batchSize: number,
-    step: <T>(p: Promise<T>) => Promise<T>,
-  ): AsyncGenerator<Raw> {
-    // MariaDB drops ORDER BY inside a derived table unless the table also has a LIMIT, so the
-    // inner query gets the largest one. A query with its own LIMIT rejects a second (1064) and
-    // keeps its ORDER BY anyway, so it goes in as written.
-    let inner = `${base} LIMIT 18446744073709551615`;
-    const page = (offset: number) =>
-      step(
-        this.#exec(
-          conn,
-          `SELECT * FROM (${inner}) AS atrium_page LIMIT ${batchSize} OFFSET ${offset}`,
-          params,
-        ),
-      );
-    for (let offset = 0; ; offset += batchSize) {
-      let raw: Raw;
-      try {
-        raw = await page(offset);
-      } catch (err) {
-        if (offset > 0 || inner === base || !/\(errno 1064\)/.test((err as Error).message)) throw err;
-        inner = base;
-        raw = await page(offset);
-      }
-      yield raw;
-      if (raw.rows.length < batchSize) return;
     }
   }
 

@@ -11,6 +11,11 @@ function latin1Bytes(value: string): Uint8Array {
 }
 
 const utf8 = new TextDecoder();
+/** A byte ≥ 0x80: only then do the bytes need decoding as UTF-8 (ASCII reads the same either way). */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** The value's bytes (one char each) as UTF-8 text; ASCII, most values, is returned as is. */
+const utf8Text = (value: string) => (NON_ASCII.test(value) ? utf8.decode(latin1Bytes(value)) : value);
 const MYSQL_INTEGRAL = new Set([
   'INT8',
   'INT16',
@@ -33,14 +38,14 @@ export function mysqlCast(field: { type: string; charset?: number | null }, valu
   if (type === 'FLOAT32' || type === 'FLOAT64') return float(value);
   if (type === 'DECIMAL' || type === 'DATE' || type === 'TIME') return value;
   if (type === 'DATETIME' || type === 'TIMESTAMP') return isoTimestamp(value);
-  if (type === 'JSON') return JSON.parse(utf8.decode(latin1Bytes(value)));
+  if (type === 'JSON') return JSON.parse(utf8Text(value));
   if (type === 'BIT') {
     let n = 0n;
     for (const b of latin1Bytes(value)) n = (n << 8n) | BigInt(b);
     return integer(n.toString());
   }
   if (field.charset === MYSQL_BINARY_CHARSET) return binary(latin1Bytes(value));
-  return utf8.decode(latin1Bytes(value));
+  return utf8Text(value);
 }
 
 /** Parameters as the PlanetScale driver's formatter should inline them. */

@@ -57,5 +57,6 @@ export function planetscaleEngine(config: EngineConfig, local: LocalEndpoints | 
   const target = targetOf(config, ['mysql', 'mariadb']);
   if (!target.user) throw new EngineError('invalid_config', 'MySQL needs a user name');
   const secrets = [target.password, config.connectionString].filter((s): s is string => !!s);
-  return new MysqlEngine(planetscaleHttp(target, local), secrets);
+  const server = `planetscale://${target.user}@${target.host}:${target.port ?? ''}`;
+  return new MysqlEngine(planetscaleHttp(target, local), secrets, server);
 }

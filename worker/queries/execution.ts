@@ -60,7 +60,7 @@ export async function beginExecution(
   const ip = clientIp(c.req.raw.headers);
   const bookkeeping: Bookkeeping[] = [];
   const record = (rowCount: number | null, error: unknown, cached = false) => {
-    // Taken now: the write itself starts after the response (afterResponse).
+    // Taken now, before the write (afterResponse) begins.
     const durationMs = Date.now() - startedAt;
     return afterResponse(c, () =>
       recordExecution(
